@@ -1,0 +1,8 @@
+module github.com/openfga-kraftcloud/openfga-kraftcloud
+
+go 1.25.0
+
+require (
+	github.com/google/go-containerregistry v0.22.1 // indirect
+	golang.org/x/mod v0.39.0 // indirect
+)
