@@ -75,8 +75,9 @@ func (r Report) Err() error {
 	return fmt.Errorf("preflight: %s: %s. Fix: %s", r.Path, r.Cause, r.Fix)
 }
 
-// Inspect reads the file at path. The error is for I/O only; a file the
-// loader would refuse gives a Report with Deployable false.
+// Inspect reads the file at path. The error is for a file that cannot be
+// opened or read; a file the loader would refuse, malformed ones included,
+// gives a Report with Deployable false.
 func Inspect(path string) (Report, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -112,7 +113,7 @@ func InspectReader(name string, r io.ReaderAt, size int64, mode fs.FileMode) (Re
 	}
 	defer f.Close()
 	if err := rep.readELF(f); err != nil {
-		return rep, err
+		return rep.refuse("malformed ELF ("+err.Error()+")", "rebuild it: "+StaticBuild), nil
 	}
 	if bi, err := buildinfo.Read(r); err == nil {
 		rep.Go = goInfo(bi)
@@ -131,13 +132,13 @@ func (r *Report) readELF(f *elf.File) error {
 		}
 		b, err := io.ReadAll(p.Open())
 		if err != nil {
-			return fmt.Errorf("%s: reading PT_INTERP: %w", r.Path, err)
+			return fmt.Errorf("reading PT_INTERP: %w", err)
 		}
 		r.Interpreter = string(bytes.TrimRight(b, "\x00"))
 	}
 	needed, err := f.ImportedLibraries()
 	if err != nil {
-		return fmt.Errorf("%s: reading DT_NEEDED: %w", r.Path, err)
+		return fmt.Errorf("reading DT_NEEDED: %w", err)
 	}
 	r.Needed = needed
 	dynamic := r.Interpreter != "" || len(needed) > 0
