@@ -1,0 +1,89 @@
+package kraftcloud
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+)
+
+// ErrEmptyAnswer is wrapped when a call that must return an item got none.
+var ErrEmptyAnswer = errors.New("the answer held no item")
+
+// decode reads the envelope and turns every reported failure into an
+// error: failed items first (each an *APIError with its code), then a
+// top-level "error" status or non-2xx HTTP status.
+func decode[T api.Item](cl call, ans answer, secrets []string) ([]T, error) {
+	var env api.Response[T]
+	if err := json.Unmarshal(ans.body, &env); err != nil || env.Status == "" {
+		return nil, undecodable(cl, ans, err, secrets)
+	}
+	items := env.Items(cl.kind)
+	if err := itemErrors(cl, ans, items, secrets); err != nil {
+		return items, err
+	}
+	if env.Status == api.StatusError || ans.status >= 300 {
+		return items, topLevelError(cl, ans, env.Message, env.Errors, secrets)
+	}
+	return items, nil
+}
+
+// itemErrors joins one *APIError per failed item.
+func itemErrors[T api.Item](cl call, ans answer, items []T, secrets []string) error {
+	var errs []error
+	for _, it := range items {
+		r := it.Result()
+		if r.Failed() {
+			errs = append(errs, &APIError{Op: cl.op, Code: r.Error, Message: scrub(r.Message, secrets), HTTPStatus: ans.status})
+		}
+	}
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return errors.Join(errs...)
+}
+
+// topLevelError covers "status":"error" without a failed item, e.g. an
+// auth failure reported as "errors":[{"status":401}].
+func topLevelError(cl call, ans answer, msg string, list []api.ResponseError, secrets []string) error {
+	e := &APIError{Op: cl.op, Message: scrub(msg, secrets), HTTPStatus: ans.status}
+	for _, re := range list {
+		if re.Status != 0 {
+			e.HTTPStatus = re.Status
+		}
+		if re.Message != "" {
+			e.Message = strings.TrimPrefix(e.Message+"; "+scrub(re.Message, secrets), "; ")
+		}
+	}
+	return e
+}
+
+// undecodable reports an answer that is not an envelope: an HTTP error
+// page, or garbage with a 2xx status.
+func undecodable(cl call, ans answer, err error, secrets []string) error {
+	excerpt := scrub(strings.TrimSpace(string(ans.body)), secrets)
+	if len(excerpt) > 200 {
+		excerpt = excerpt[:200] + "…"
+	}
+	if ans.status >= 300 {
+		return &HTTPError{Op: cl.op, StatusCode: ans.status, Body: excerpt}
+	}
+	if err == nil {
+		err = errors.New(`no "status" field`)
+	}
+	return fmt.Errorf("kraftcloud: %s: undecodable answer (HTTP %d): %v: %q", cl.op, ans.status, err, excerpt)
+}
+
+// first returns the only item a single-object call expects.
+func first[T api.Item](cl call, items []T, err error) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	if len(items) == 0 {
+		return zero, fmt.Errorf("kraftcloud: %s: %w", cl.op, ErrEmptyAnswer)
+	}
+	return items[0], nil
+}
