@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/gobuild"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/preflight"
 )
@@ -81,3 +82,6 @@ func runBuild(args []string) int {
 	}
 	return preflight.Run(*out, false, os.Stdout, os.Stderr)
 }
+
+// diagnose: --from INSTANCE.json [--logs LOGS.txt] | --instance NAME [--metro M | --api URL] [--token T]; [--json].
+func init() { commands["diagnose"] = diagnose.Main }
