@@ -45,7 +45,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	d, err := diagnosis(o)
+	d, err := diagnosis(o, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "diagnose:", err)
 		return 1
@@ -57,14 +57,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func diagnosis(o options) (Diagnosis, error) {
+func diagnosis(o options, stderr io.Writer) (Diagnosis, error) {
 	if o.from != "" {
 		return fromFiles(o.from, o.logs)
 	}
 	if o.logs != "" {
 		return Diagnosis{}, errors.New("--logs goes with --from; with --instance the logs come from the API")
 	}
-	c, err := o.conn.Client()
+	// Retries are announced on stderr so a slow answer is not a silent hang.
+	c, err := o.conn.Client(kraftcloud.WithLogf(func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }))
 	if err != nil {
 		return Diagnosis{}, err
 	}

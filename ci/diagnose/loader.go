@@ -41,7 +41,7 @@ func execFailed(f facts) verdict {
 		cmd = f.inst.Args[0]
 	}
 	return verdict{kind: KindExecFailed, failed: true, evidence: f.logs.tail(2),
-		cause: fmt.Sprintf("%s could not be started: exit code %d (= -%s from the loader, after %s, no app output): %s",
+		cause: fmt.Sprintf("%s could not be started: exit code %d (likely -%s from the loader; inferred, undocumented), after %s with no app output: %s",
 			cmd, code, api.ErrnoName(errno), uptime(f), loaderMeaning(errno)),
 		fix: "build a static, non-PIE binary: CGO_ENABLED=0 go build -tags netgo -ldflags=\"-s -w\" ./cmd/openfga " +
 			"(never -linkmode external/-static-pie without cgo); make cmd the absolute path of an executable file in the rootfs; " +
