@@ -1,0 +1,40 @@
+// Package unikernel builds, pushes and reads KraftCloud unikernel images: an
+// OCI image index with one manifest for kraftcloud/x86_64 whose layers are the
+// runtime's kernel (copied verbatim from a runtime image such as
+// index.unikraft.io/official/base-compat:latest) and then an initrd, a cpio
+// newc archive of the root filesystem wrapped in a single-entry tar.
+//
+// The JSON documents follow kraftkit's packager byte for byte (research doc
+// unikernel-image-format.md §3–§7, checked against the §11 example), with the
+// deliberate differences that make the result reproducible:
+//
+//   - org.opencontainers.image.created comes from Spec.Created (the source's
+//     commit date), never the wall clock; zero means the Unix epoch.
+//   - Env is written in the caller's order (kraftkit ranges over a map).
+//   - The initrd comes from ci/cpio, which fixes mtimes, owners and inodes.
+//
+// So the same runtime, rootfs and Spec always give the same index digest.
+package unikernel
+
+// Platform and layout names, from kraftkit (research doc §3–§7).
+const (
+	PlatformOS   = "kraftcloud"
+	PlatformArch = "x86_64"
+
+	KernelPath = "/unikraft/bin/kernel"
+	InitrdPath = "/unikraft/bin/initrd"
+
+	AnnotationKernel          = "org.unikraft.kernel.image"
+	AnnotationInitrd          = "org.unikraft.kernel.initrd"
+	AnnotationImageName       = "org.unikraft.image.name"
+	AnnotationKernelVersion   = "org.unikraft.kernel.version"
+	AnnotationKraftkitVersion = "sh.kraftkit.version"
+	AnnotationContainerdName  = "io.containerd.image.name"
+
+	// DefaultKraftkitVersion is written as sh.kraftkit.version: the kraftkit
+	// release whose packager this package reproduces (research doc §0, KK).
+	DefaultKraftkitVersion = "0.9.2"
+
+	DefaultRegistry = "index.unikraft.io"
+	DefaultRuntime  = "index.unikraft.io/official/base-compat:latest"
+)
