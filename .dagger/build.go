@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"dagger/openfga-kraftcloud/internal/dagger"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/gobuild"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/preflight"
+)
+
+// Binary builds OpenFGA exactly as the seed proved on KraftCloud: static,
+// CGO_ENABLED=0, netgo, -s -w, trimpath, version/commit/date stamped. It
+// runs preflight on the result and refuses a binary the loader would not start.
+func (m *OpenfgaKraftcloud) Binary(ctx context.Context) (*dagger.File, error) {
+	p, err := m.plan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return m.binary(ctx, p)
+}
+
+// plan is what every build step needs, resolved once: the verified tree, the
+// Go image and the version stamp.
+type plan struct {
+	tree  *dagger.Directory
+	image string
+	stamp gobuild.Stamp
+}
+
+func (m *OpenfgaKraftcloud) plan(ctx context.Context) (*plan, error) {
+	tree, err := m.checkedTree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	image, err := m.goImage(ctx, tree)
+	if err != nil {
+		return nil, err
+	}
+	stamp, err := m.stamp(ctx, tree, image)
+	if err != nil {
+		return nil, err
+	}
+	return &plan{tree: tree, image: image, stamp: stamp}, nil
+}
+
+func (m *OpenfgaKraftcloud) binary(ctx context.Context, p *plan) (*dagger.File, error) {
+	const out = "/out/openfga"
+	bin := m.goEnv(p.image).
+		WithMountedDirectory("/src", p.tree.WithoutDirectory(".git")).
+		WithWorkdir("/src").
+		WithExec(append([]string{"go"}, gobuild.Args(p.stamp, out)...)).
+		File(out)
+	if _, err := m.Preflight(ctx, bin); err != nil {
+		return nil, err
+	}
+	return bin, nil
+}
+
+// Preflight inspects an ELF file (default: the binary this module builds) and
+// returns its report as JSON. A file KraftCloud's loader would not start
+// (dynamic, wrong architecture, not executable, not an ELF) is an error that
+// names the cause and the fix.
+func (m *OpenfgaKraftcloud) Preflight(
+	ctx context.Context,
+	// The file to inspect
+	// +optional
+	file *dagger.File,
+) (string, error) {
+	if file == nil {
+		return m.preflightOwn(ctx)
+	}
+	name, err := file.Name(ctx)
+	if err != nil {
+		return "", err
+	}
+	// Export lands in this module's own container; the inspection is local.
+	path, err := file.Export(ctx, filepath.Join("/tmp/preflight", name))
+	if err != nil {
+		return "", fmt.Errorf("preflight: read %s: %w", name, err)
+	}
+	rep, err := preflight.Inspect(path)
+	if err != nil {
+		return "", fmt.Errorf("preflight: %w", err)
+	}
+	rep.Path = name
+	js, _ := json.MarshalIndent(rep, "", "  ")
+	return string(js), rep.Err()
+}
+
+func (m *OpenfgaKraftcloud) preflightOwn(ctx context.Context) (string, error) {
+	bin, err := m.Binary(ctx)
+	if err != nil {
+		return "", err
+	}
+	return m.Preflight(ctx, bin)
+}
+
+// goImage is the override or golang:<toolchain of OpenFGA's go.mod>-bookworm.
+func (m *OpenfgaKraftcloud) goImage(ctx context.Context, tree *dagger.Directory) (string, error) {
+	if m.GoImage != "" {
+		return m.GoImage, nil
+	}
+	gomod, err := tree.File("go.mod").Contents(ctx)
+	if err != nil {
+		return "", fmt.Errorf("read OpenFGA's go.mod: %w", err)
+	}
+	return gobuild.GoImage([]byte(gomod))
+}
+
+func (m *OpenfgaKraftcloud) stamp(ctx context.Context, tree *dagger.Directory, image string) (gobuild.Stamp, error) {
+	date, err := m.commitDate(ctx, tree, image)
+	if err != nil {
+		return gobuild.Stamp{}, err
+	}
+	s := gobuild.Stamp{Version: m.Version, Commit: m.Commit, Date: date}
+	return s, s.Validate()
+}
+
+// goEnv is the build container: the proven env, the cache volumes and the proxy.
+func (m *OpenfgaKraftcloud) goEnv(image string) *dagger.Container {
+	c := dag.Container().From(image).
+		WithMountedCache("/go/pkg/mod", m.ModCache).
+		WithMountedCache("/root/.cache/go-build", m.BuildCache)
+	for _, kv := range gobuild.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		c = c.WithEnvVariable(k, v)
+	}
+	switch {
+	case m.GoproxyDir != nil:
+		c = c.WithMountedDirectory("/goproxy", m.GoproxyDir).
+			WithEnvVariable("GOPROXY", "file:///goproxy").
+			WithEnvVariable("GONOSUMDB", "*") // go.sum still verifies every module
+	case m.Goproxy != "":
+		c = c.WithEnvVariable("GOPROXY", m.Goproxy)
+	}
+	return c
+}
