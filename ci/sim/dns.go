@@ -1,0 +1,105 @@
+package sim
+
+import (
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+
+	"golang.org/x/net/dns/dnsmessage"
+)
+
+// dnsServer answers the instances' DNS on the bridge's gateway address,
+// port 53, as the platform's network does: "<name>.internal" is the
+// private IP of the instance called name (doc §14). It knows nothing
+// else and forwards nothing: every other name is NXDOMAIN (the seed saw
+// "no such host" for an unknown name), so no query ever leaves the machine.
+type dnsServer struct {
+	conn   *net.UDPConn
+	lookup func(name string) (netip.Addr, bool)
+	logf   func(string, ...any)
+	wg     sync.WaitGroup
+}
+
+// startDNS listens on gw:53/udp.
+func startDNS(gw netip.Addr, lookup func(string) (netip.Addr, bool), logf func(string, ...any)) (*dnsServer, error) {
+	conn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(gw, 53)))
+	if err != nil {
+		return nil, err
+	}
+	d := &dnsServer{conn: conn, lookup: lookup, logf: logf}
+	d.wg.Add(1)
+	go d.serve()
+	return d, nil
+}
+
+func (d *dnsServer) serve() {
+	defer d.wg.Done()
+	buf := make([]byte, 1500)
+	for {
+		n, from, err := d.conn.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			return // closed
+		}
+		if resp, ok := d.answer(buf[:n]); ok {
+			_, _ = d.conn.WriteToUDPAddrPort(resp, from)
+		}
+	}
+}
+
+// answer builds the reply to one query.
+func (d *dnsServer) answer(query []byte) ([]byte, bool) {
+	var p dnsmessage.Parser
+	h, err := p.Start(query)
+	if err != nil || h.Response {
+		return nil, false
+	}
+	q, err := p.Question()
+	if err != nil {
+		return nil, false
+	}
+	rh := dnsmessage.Header{ID: h.ID, Response: true, Authoritative: true, RecursionDesired: h.RecursionDesired}
+	name := strings.ToLower(strings.TrimSuffix(q.Name.String(), "."))
+	addr, found := d.lookupName(name)
+	if !found {
+		rh.RCode = dnsmessage.RCodeNameError
+	}
+	b := dnsmessage.NewBuilder(nil, rh)
+	b.EnableCompression()
+	_ = b.StartQuestions()
+	_ = b.Question(q)
+	_ = b.StartAnswers()
+	if found && q.Type == dnsmessage.TypeA && q.Class == dnsmessage.ClassINET {
+		_ = b.AResource(dnsmessage.ResourceHeader{Name: q.Name, Class: dnsmessage.ClassINET, TTL: 5},
+			dnsmessage.AResource{A: addr.As4()})
+	}
+	out, err := b.Finish()
+	return out, err == nil
+}
+
+// lookupName resolves "<instance>.internal".
+func (d *dnsServer) lookupName(name string) (netip.Addr, bool) {
+	inst, ok := strings.CutSuffix(name, ".internal")
+	if !ok || inst == "" || strings.Contains(inst, ".") {
+		return netip.Addr{}, false
+	}
+	return d.lookup(inst)
+}
+
+func (d *dnsServer) close() {
+	_ = d.conn.Close()
+	d.wg.Wait()
+}
+
+// lookupInternal is the DNS view of the store: any instance that exists
+// keeps its name and address, whatever its state.
+func (s *Sim) lookupInternal(name string) (netip.Addr, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, inst := range s.instances {
+		if inst.name == name {
+			return inst.ip, true
+		}
+	}
+	return netip.Addr{}, false
+}

@@ -1,0 +1,294 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Options configure a simulator. Zero values pick safe defaults.
+type Options struct {
+	APIAddr      string        // API listener, default 127.0.0.1:0
+	RegistryAddr string        // registry listener, default 127.0.0.1:0
+	TLSAddr      string        // TLS front (the platform's :443), default 127.0.0.1:0
+	HTTPAddr     string        // plain HTTP front (the platform's :80 redirect), default 127.0.0.1:0
+	Token        string        // API token, base64("user:secret"); default generated
+	Dir          string        // state dir (ca.pem, blobs, rootfs); default a new temp dir, removed on Close
+	Metro        string        // metro name in public FQDNs, default "fra"
+	BaseDomain   string        // public domain, default "unikraft.test" (.test never resolves elsewhere)
+	Bridge       string        // bridge name (≤15 chars), default "ukcsim" + 6 random hex digits
+	Subnet       string        // private network, default a free 10.x.y.0/24
+	StopGrace    time.Duration // user stop: SIGTERM, then SIGKILL after this; default 3s
+	Log          io.Writer     // the simulator's own log, default os.Stderr
+	Faults       Faults        // initial fault switches
+}
+
+// Endpoints is how to reach a started simulator. Its JSON form is the one
+// line `go run . sim` prints (the CLI contract).
+type Endpoints struct {
+	API      string `json:"api"`      // "http://127.0.0.1:P": pass it where a metro URL goes
+	Registry string `json:"registry"` // "127.0.0.1:P": plays index.unikraft.io, plain HTTP
+	TLS      string `json:"tls"`      // "127.0.0.1:P": the TLS front; dial it with the FQDN as SNI
+	CA       string `json:"ca"`       // PEM file of the CA the TLS front's certificates chain to
+	Token    string `json:"token"`    // the API token (and registry login, decoded)
+	// Domain is the suffix of the public FQDNs handed out: "<metro>.<base>",
+	// so a service group's FQDN is "<name>." + Domain.
+	Domain string `json:"domain"`
+	// HTTP is the plain-HTTP front (80 → 443 redirect); not in the CLI line.
+	HTTP string `json:"-"`
+}
+
+// Sim is a running simulator.
+type Sim struct {
+	opts   Options
+	ep     Endpoints
+	logw   io.Writer
+	dir    string
+	ownDir bool
+	user   string
+	secret string
+	ns     string // the token user's image namespace
+	domain string // "<metro>.<base>"
+
+	net    *network
+	cg     *cgroups
+	reg    *registry
+	ca     *authority
+	dns    *dnsServer
+	faults *faultSet
+
+	servers   []*http.Server
+	listeners []net.Listener
+
+	mu        sync.Mutex
+	changed   chan struct{} // closed and replaced on every state change
+	instances map[string]*instance
+	groups    map[string]*serviceGroup
+	volumes   map[string]*volume
+	closing   bool
+	wg        sync.WaitGroup // runs and timers in flight
+}
+
+// New checks the options and the machine; Start brings the simulator up.
+func New(opts Options) (*Sim, error) {
+	if os.Geteuid() != 0 {
+		return nil, errors.New("sim: the simulator needs root: it creates network namespaces, a bridge, veth pairs, mounts and memory cgroups for real instances; run it as root (e.g. sudo go run . sim)")
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		return nil, errors.New("sim: iproute2's `ip` is not installed (apt-get install iproute2)")
+	}
+	applyDefaults(&opts)
+	s := &Sim{opts: opts, logw: opts.Log, changed: make(chan struct{}),
+		instances: map[string]*instance{}, groups: map[string]*serviceGroup{}, volumes: map[string]*volume{}}
+	var err error
+	if s.user, s.secret, err = splitToken(opts.Token); err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
+	s.ns = namespaceOf(s.user)
+	s.domain = opts.Metro + "." + opts.BaseDomain
+	s.faults = newFaultSet(opts.Faults)
+	return s, nil
+}
+
+func applyDefaults(o *Options) {
+	for _, a := range []*string{&o.APIAddr, &o.RegistryAddr, &o.TLSAddr, &o.HTTPAddr} {
+		if *a == "" {
+			*a = "127.0.0.1:0"
+		}
+	}
+	if o.Token == "" {
+		o.Token = newToken()
+	}
+	if o.Metro == "" {
+		o.Metro = "fra"
+	}
+	if o.BaseDomain == "" {
+		o.BaseDomain = "unikraft.test"
+	}
+	if o.Bridge == "" {
+		o.Bridge = "ukcsim" + randHex(6)
+	}
+	if o.StopGrace == 0 {
+		o.StopGrace = 3 * time.Second
+	}
+	if o.Log == nil {
+		o.Log = os.Stderr
+	}
+}
+
+// logf writes one line to the simulator's log.
+func (s *Sim) logf(format string, args ...any) {
+	fmt.Fprintf(s.logw, "sim: "+format+"\n", args...)
+}
+
+// Start creates the network, cgroups, CA and registry, and starts every
+// listener. On error everything made so far is undone.
+func Start(opts Options) (*Sim, error) {
+	s, err := New(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Start(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Start brings the simulator up; see the package Start.
+func (s *Sim) Start() (err error) {
+	defer func() {
+		if err != nil {
+			_ = s.Close()
+		}
+	}()
+	if err = s.makeDir(); err != nil {
+		return err
+	}
+	if s.net, err = newNetwork(s.opts.Bridge, s.opts.Subnet); err != nil {
+		return fmt.Errorf("sim: network: %w", err)
+	}
+	if s.cg, err = newCgroups(s.opts.Bridge); err != nil {
+		return fmt.Errorf("sim: cgroups: %w", err)
+	}
+	if s.dns, err = startDNS(s.net.gw, s.lookupInternal, s.logf); err != nil {
+		return fmt.Errorf("sim: dns: %w", err)
+	}
+	// The network config the platform gives a guest: its resolver is the
+	// private network's DNS.
+	resolv := fmt.Sprintf("nameserver %s\n", s.net.gw)
+	if err = os.WriteFile(filepath.Join(s.dir, "resolv.conf"), []byte(resolv), 0o644); err != nil {
+		return err
+	}
+	if s.ca, err = newAuthority(filepath.Join(s.dir, "ca.pem")); err != nil {
+		return fmt.Errorf("sim: ca: %w", err)
+	}
+	if s.reg, err = newRegistry(filepath.Join(s.dir, "registry"), s.user, s.secret); err != nil {
+		return fmt.Errorf("sim: registry: %w", err)
+	}
+	if err = seedBaseCompat(s.reg); err != nil {
+		return fmt.Errorf("sim: seed base-compat: %w", err)
+	}
+	return s.listen()
+}
+
+func (s *Sim) makeDir() error {
+	s.dir = s.opts.Dir
+	if s.dir == "" {
+		d, err := os.MkdirTemp("", "ukcsim-")
+		if err != nil {
+			return err
+		}
+		s.dir, s.ownDir = d, true
+	}
+	abs, err := filepath.Abs(s.dir)
+	if err != nil {
+		return err
+	}
+	s.dir = abs
+	return os.MkdirAll(filepath.Join(s.dir, "instances"), 0o755)
+}
+
+// listen starts the API, registry, TLS and HTTP listeners.
+func (s *Sim) listen() error {
+	api, err := s.serve(s.opts.APIAddr, s.apiHandler())
+	if err != nil {
+		return err
+	}
+	reg, err := s.serve(s.opts.RegistryAddr, s.reg)
+	if err != nil {
+		return err
+	}
+	tlsAddr, err := s.startFront(s.opts.TLSAddr)
+	if err != nil {
+		return err
+	}
+	httpAddr, err := s.serve(s.opts.HTTPAddr, http.HandlerFunc(s.redirect))
+	if err != nil {
+		return err
+	}
+	s.ep = Endpoints{API: "http://" + api, Registry: reg, TLS: tlsAddr, HTTP: httpAddr,
+		CA: s.ca.file, Token: s.opts.Token, Domain: s.domain}
+	s.logf("ready: api %s, registry %s, tls %s, http %s, bridge %s %s, dir %s",
+		s.ep.API, reg, tlsAddr, httpAddr, s.net.bridge, s.net.prefix, s.dir)
+	return nil
+}
+
+// serve starts an HTTP server on a loopback address and returns its address.
+func (s *Sim) serve(addr string, h http.Handler) (string, error) {
+	ln, err := listenLoopback(addr)
+	if err != nil {
+		return "", err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s.servers = append(s.servers, srv)
+	go func() { _ = srv.Serve(ln) }()
+	return ln.Addr().String(), nil
+}
+
+// listenLoopback listens on addr, refusing anything but a loopback address:
+// the simulator never listens where other machines could reach it.
+func listenLoopback(addr string) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("sim: listen %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("sim: listen %q: only loopback addresses are allowed", addr)
+	}
+	return net.Listen("tcp", addr)
+}
+
+// Endpoints returns how to reach the simulator.
+func (s *Sim) Endpoints() Endpoints { return s.ep }
+
+// Close deletes every instance (stopping its process and removing its
+// netns, veth, cgroup and files), stops the listeners and removes the
+// bridge, cgroups and (if it made it) the state dir. It is safe to call
+// more than once.
+func (s *Sim) Close() error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closing = true
+	var all []*instance
+	for _, inst := range s.instances {
+		all = append(all, inst)
+	}
+	s.mu.Unlock()
+	for _, inst := range all {
+		s.deleteInstance(inst)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	for _, srv := range s.servers {
+		_ = srv.Shutdown(ctx)
+	}
+	for _, ln := range s.listeners {
+		_ = ln.Close()
+	}
+	s.wg.Wait()
+	var errs []error
+	if s.dns != nil {
+		s.dns.close()
+	}
+	if s.cg != nil {
+		errs = append(errs, s.cg.close())
+	}
+	if s.net != nil {
+		errs = append(errs, s.net.close())
+	}
+	if s.ownDir && s.dir != "" {
+		errs = append(errs, os.RemoveAll(s.dir))
+	}
+	return errors.Join(errs...)
+}
