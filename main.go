@@ -11,6 +11,7 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/gobuild"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/preflight"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
 )
 
 // commands maps a sub-command name to its entry point. Each entry parses its
@@ -85,3 +86,6 @@ func runBuild(args []string) int {
 
 // diagnose: --from INSTANCE.json [--logs LOGS.txt] | --instance NAME [--metro M | --api URL] [--token T]; [--json].
 func init() { commands["diagnose"] = diagnose.Main }
+
+// sim: [--api ADDR] [--registry ADDR] [--tls ADDR] [--token TOKEN] [--dir DIR]; one JSON line on stdout, runs until SIGINT/SIGTERM.
+func init() { commands["sim"] = sim.Main }
