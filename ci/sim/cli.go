@@ -36,6 +36,7 @@ func Main(args []string) int {
 	// leads to a clean removal.
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
 	s, err := Start(o)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

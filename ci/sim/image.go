@@ -1,19 +1,12 @@
 package sim
 
 import (
-	"archive/tar"
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
-	"io"
-	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
-
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/cpio"
 )
 
 var errImageNotFound = errors.New("image not found")
@@ -23,10 +16,10 @@ var errImageNotFound = errors.New("image not found")
 const (
 	annotKernel = "org.unikraft.kernel.image"
 	annotInitrd = "org.unikraft.kernel.initrd"
-	initrdPath  = "unikraft/bin/initrd"
 )
 
-// imageInfo is what the simulator needs from a unikernel image.
+// imageInfo is what the images endpoints show of a unikernel image (the
+// instances themselves pull through ci/unikernel, runner.go).
 type imageInfo struct {
 	Repo      string
 	Digest    string // of what the reference named: index or manifest
@@ -106,57 +99,4 @@ func (r *registry) readConfig(repo string, digest v1.Hash, info *imageInfo) erro
 	info.Env = cfg.Config.Env
 	info.Labels = cfg.Config.Labels
 	return nil
-}
-
-// unpack extracts the image's initrd (cpio newc, gzip or not) into dir.
-func (r *registry) unpack(info imageInfo, dir string) error {
-	if info.Initrd == nil {
-		return fmt.Errorf("%s: the image has no initrd layer", info.Repo)
-	}
-	rc, err := r.blob(info.Repo, info.Initrd.Digest)
-	if err != nil {
-		return fmt.Errorf("%s: initrd blob: %w", info.Repo, err)
-	}
-	defer rc.Close()
-	layer, err := maybeGunzip(bufio.NewReader(rc))
-	if err != nil {
-		return err
-	}
-	tr := tar.NewReader(layer)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return fmt.Errorf("%s: no %s in the initrd layer", info.Repo, initrdPath)
-		}
-		if err != nil {
-			return fmt.Errorf("%s: initrd layer: %w", info.Repo, err)
-		}
-		if strings.TrimPrefix(strings.TrimPrefix(h.Name, "."), "/") == initrdPath {
-			return extractInitrd(bufio.NewReader(tr), dir)
-		}
-	}
-}
-
-// extractInitrd unpacks a cpio newc archive, gunzipping it first if needed
-// (kraftkit --compress). EROFS is not supported by the simulator.
-func extractInitrd(br *bufio.Reader, dir string) error {
-	r, err := maybeGunzip(br)
-	if err != nil {
-		return err
-	}
-	b := bufio.NewReader(r)
-	magic, _ := b.Peek(6)
-	if string(magic) != "070701" {
-		return fmt.Errorf("initrd is not a cpio newc archive (magic %q); the simulator unpacks cpio only", magic)
-	}
-	return cpio.Extract(b, dir)
-}
-
-// maybeGunzip returns r, decompressed if it starts with the gzip magic.
-func maybeGunzip(br *bufio.Reader) (io.Reader, error) {
-	magic, _ := br.Peek(2)
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		return gzip.NewReader(br)
-	}
-	return br, nil
 }

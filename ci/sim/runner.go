@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
 )
 
 // Stop codes the simulator reports (see loader.go for which are inferred).
@@ -36,17 +38,14 @@ func (s *Sim) boot(inst *instance, r *run) outcome {
 	s.mu.Lock()
 	ref, args, env, name := inst.image, inst.args, inst.env, inst.name
 	s.mu.Unlock()
-	info, err := s.reg.inspect(ref.Repo, ref.Digest)
-	if err == nil {
-		err = s.reg.unpack(info, r.rootfs)
-	}
+	img, err := s.pull(ref, r.rootfs)
 	if err != nil {
 		return outcome{reason: api.StopPlatform, code: api.PlatformStopCode(api.PlatformNoMedium), why: "image: " + err.Error()}
 	}
 	if len(args) == 0 {
-		args = info.Cmd
+		args = img.Cmd()
 	}
-	envList := mergeEnv(info.Env, env)
+	envList := mergeEnv(img.Env(), env)
 	lr := load(r.rootfs, args, envList)
 	s.logf("instance %s: loader: %s", name, lr.Why)
 	if !lr.ok() {
@@ -54,6 +53,18 @@ func (s *Sim) boot(inst *instance, r *run) outcome {
 	}
 	return s.execProcess(inst, r, initConfig{Rootfs: r.rootfs, Path: lr.Path, Args: args, Env: envList,
 		Hostname: name, ResolvConf: filepath.Join(s.dir, "resolv.conf"), Mounts: s.mounts(inst)})
+}
+
+// pull fetches the instance's image from the simulator's registry, over
+// HTTP with the token's credentials as the platform's nodes pull (doc
+// §9.1), and unpacks its initrd into rootfs.
+func (s *Sim) pull(ref imageRef, rootfs string) (*unikernel.Unikernel, error) {
+	acc := unikernel.Access{Username: s.user, Password: s.secret, PlainHTTP: true}
+	img, err := unikernel.Open(context.Background(), s.ep.Registry+"/"+ref.Repo+"@"+ref.Digest, acc)
+	if err != nil {
+		return nil, err
+	}
+	return img, img.UnpackRootfs(rootfs)
 }
 
 // mergeEnv is the image's env with the instance's on top, in a fixed order.

@@ -1,9 +1,13 @@
 package sim
 
 import (
+	"fmt"
+	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 )
@@ -33,5 +37,162 @@ func TestServeThroughFront(t *testing.T) {
 	got := get(t, s, "web")
 	if got.State != api.StateRunning || got.BootTimeUs <= 0 || got.NetTimeUs <= 0 || got.UptimeMs < 0 {
 		t.Errorf("get: %+v", got)
+	}
+}
+
+// TestInternalDNS: "<name>.internal" resolves inside an instance to the
+// other instance's private IP; unknown names do not resolve.
+func TestInternalDNS(t *testing.T) {
+	t.Parallel()
+	s := startSim(t)
+	img := pushImage(t, s, "web", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	peer := create(t, s, api.CreateInstanceRequest{Name: "peer", Image: img, Autostart: true})
+	web := create(t, s, api.CreateInstanceRequest{Name: "web", Image: img, Autostart: true,
+		ServiceGroup: &api.ServiceGroupSpec{Services: webService}})
+	waitRunning(t, s, "web")
+	c := httpsClient(t, s)
+	code, body := fetch(t, c, web.PublicFQDNs()[0], "/lookup?host=peer.internal")
+	if code != http.StatusOK || strings.TrimSpace(body) != peer.PrivateIP {
+		t.Errorf("lookup peer.internal: %d %q, want %s", code, body, peer.PrivateIP)
+	}
+	code, body = fetch(t, c, web.PublicFQDNs()[0], "/lookup?host=postgres.internal")
+	if code != http.StatusBadGateway || !strings.Contains(body, "no such host") {
+		t.Errorf("lookup postgres.internal: %d %q, want no such host", code, body)
+	}
+}
+
+// TestLoaderDynamicPIE: the seed's CGO_ENABLED=0 -buildmode=pie build is
+// dynamic (PT_INTERP, no ld.so in the image): exit 243, no output.
+func TestLoaderDynamicPIE(t *testing.T) {
+	t.Parallel()
+	s := startSim(t)
+	img := pushImage(t, s, "pie", map[string]file{"usr/bin/openfga": {src: buildApp(t, "-buildmode=pie"), mode: 0o755}},
+		[]string{"/usr/bin/openfga", "run"})
+	create(t, s, api.CreateInstanceRequest{Name: "pie", Image: img, Autostart: true})
+	got := waitSettled(t, s, "pie", 20*time.Second)
+	if got.State != api.StateStopped || got.ExitCode != 243 || got.StopReason != api.StopApp|api.StopKernel {
+		t.Errorf("got state %s exit %d stop_reason %s, want stopped 243 ----AK", got.State, got.ExitCode, got.StopReason)
+	}
+	if l := logs(t, s, "pie"); l != "" {
+		t.Errorf("logs %q, want none", l)
+	}
+}
+
+// TestPanicExit2: an app that panics shows exit 2 and its panic in logs.
+func TestPanicExit2(t *testing.T) {
+	t.Parallel()
+	s := startSim(t)
+	img := pushImage(t, s, "app", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	create(t, s, api.CreateInstanceRequest{Name: "crashy", Image: img, Args: []string{"/app", "panic"}, Autostart: true})
+	got := waitSettled(t, s, "crashy", 20*time.Second)
+	if got.State != api.StateStopped || got.ExitCode != 2 || got.StopReason != api.StopApp|api.StopKernel || got.StopCode != appExitStopCode {
+		t.Errorf("got %s exit %d stop_reason %s stop_code %#x", got.State, got.ExitCode, got.StopReason, uint32(got.StopCode))
+	}
+	l := logs(t, s, "crashy")
+	if !strings.Contains(l, "panic: hostname resolving error: lookup postgres.default: no such host") || !strings.Contains(l, "goroutine 1") {
+		t.Errorf("logs: %q", l)
+	}
+}
+
+// TestOutOfMemory: going over memory_mb stops the instance with the
+// documented OOM stop_code (PGFAULT, ENOMEM, app running) and reason 1.
+func TestOutOfMemory(t *testing.T) {
+	t.Parallel()
+	s := startSim(t)
+	img := pushImage(t, s, "app", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	create(t, s, api.CreateInstanceRequest{Name: "hungry", Image: img, Args: []string{"/app", "oom"}, MemoryMB: 32, Autostart: true})
+	got := waitSettled(t, s, "hungry", 30*time.Second)
+	if got.State != api.StateStopped || got.StopReason != api.StopKernel || got.StopCode != 0x000C7F04 {
+		t.Errorf("got %s stop_reason %s stop_code %#x, want stopped -----K 0xc7f04", got.State, got.StopReason, uint32(got.StopCode))
+	}
+	if f := got.StopCode.Decode(got.StopReason); f.Reason != api.ReasonPGFAULT || f.ErrnoName != "ENOMEM" {
+		t.Errorf("decoded %+v", f)
+	}
+	if !strings.Contains(logs(t, s, "hungry"), "app: holding") {
+		t.Error("no output before the OOM")
+	}
+}
+
+// TestDeleteCleansUp: delete stops a running instance and removes its
+// process, netns, veth and cgroup; its name and address stop answering.
+func TestDeleteCleansUp(t *testing.T) {
+	t.Parallel()
+	s := startSim(t)
+	img := pushImage(t, s, "web", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	inst := create(t, s, api.CreateInstanceRequest{Name: "doomed", Image: img, Autostart: true,
+		ServiceGroup: &api.ServiceGroupSpec{Services: webService}})
+	waitRunning(t, s, "doomed")
+	c := httpsClient(t, s)
+	fqdn := inst.PublicFQDNs()[0]
+	if code, _ := fetch(t, c, fqdn, "/"); code != http.StatusOK {
+		t.Fatalf("before delete: %d", code)
+	}
+	s.mu.Lock()
+	r := s.instances[inst.UUID].run
+	pid, ns, veth, cg := r.cmd.Process.Pid, r.nsName, r.veth, r.cgroup
+	s.mu.Unlock()
+	if !netnsExists(ns) || !linkExists(veth) || !exists(cg) {
+		t.Fatalf("while running: netns %v veth %v cgroup %v", netnsExists(ns), linkExists(veth), exists(cg))
+	}
+	del := instanceCall(t, s, http.MethodDelete, "/v1/instances", []api.Ref{{Name: "doomed"}})
+	if del.Failed() || del.PreviousState != api.StateRunning {
+		t.Fatalf("delete: %+v", del)
+	}
+	if exists(fmt.Sprintf("/proc/%d", pid)) || netnsExists(ns) || linkExists(veth) || exists(cg) {
+		t.Errorf("after delete: process %v netns %v veth %v cgroup %v", exists(fmt.Sprintf("/proc/%d", pid)), netnsExists(ns), linkExists(veth), exists(cg))
+	}
+	if conn, err := net.DialTimeout("tcp", inst.PrivateIP+":8080", time.Second); err == nil {
+		conn.Close()
+		t.Errorf("%s:8080 still answers", inst.PrivateIP)
+	}
+	if code, _ := fetch(t, c, fqdn, "/"); code != http.StatusNotFound {
+		t.Errorf("front after delete: %d, want 404", code)
+	}
+	if got := get(t, s, "doomed"); got.Error != api.ErrNotFound || got.Message != "No instance with name 'doomed'" {
+		t.Errorf("get after delete: %+v", got.ItemStatus)
+	}
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// TestFaults: 429 bursts with Retry-After, then 503, then success; a crash
+// on start stops the instance as a kernel crash.
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	s := startSim(t)
+	var f Faults
+	if code := call(t, s, http.MethodPost, "/_sim/faults", Faults{RateLimit: 2, RetryAfterSeconds: 3, ServerErrors: 1}, &f); code != http.StatusOK || f.RateLimit != 2 {
+		t.Fatalf("set faults: %d %+v", code, f)
+	}
+	for i, want := range []int{429, 429, 503, 200} {
+		req, _ := http.NewRequest(http.MethodGet, s.Endpoints().API+"/v1/instances", nil)
+		req.Header.Set("Authorization", "Bearer "+s.Endpoints().Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("request %d: %d, want %d", i, resp.StatusCode, want)
+		}
+		if want == 429 && resp.Header.Get("Retry-After") != "3" {
+			t.Errorf("request %d: Retry-After %q", i, resp.Header.Get("Retry-After"))
+		}
+	}
+	s.SetFaults(Faults{CrashOnStart: 1})
+	img := pushImage(t, s, "web", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	create(t, s, api.CreateInstanceRequest{Name: "unlucky", Image: img, Autostart: true})
+	got := waitSettled(t, s, "unlucky", 10*time.Second)
+	if got.State != api.StateStopped || got.StopReason != api.StopKernel || got.StopCode.Decode(got.StopReason).Reason != api.ReasonSEGFAULT {
+		t.Errorf("crash on start: %s %s %#x", got.State, got.StopReason, uint32(got.StopCode))
+	}
+	// Slow answers: the delay is applied, then the answer is normal.
+	s.SetFaults(Faults{Slow: 1, DelayMs: 300})
+	start := time.Now()
+	if code := call(t, s, http.MethodGet, "/v1/healthz", nil, nil); code != http.StatusOK || time.Since(start) < 300*time.Millisecond {
+		t.Errorf("slow: %d after %v", code, time.Since(start))
 	}
 }
