@@ -104,23 +104,7 @@ func pushImage(t *testing.T, s *Sim, name string, files map[string]file, cmd []s
 	t.Helper()
 	root := t.TempDir()
 	for p, f := range files {
-		dst := filepath.Join(root, p)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		b := []byte(f.content)
-		if f.src != "" {
-			var err error
-			if b, err = os.ReadFile(f.src); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := os.WriteFile(dst, b, f.mode); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chmod(dst, f.mode); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, filepath.Join(root, p), f)
 	}
 	ep := s.Endpoints()
 	acc := unikernel.Access{Username: s.user, Password: s.secret, PlainHTTP: true}

@@ -28,6 +28,12 @@ func main() {
 	case "exit":
 		fmt.Println("app: exiting on request")
 		os.Exit(7)
+	case "write": // write PATH CONTENT, then exit 0
+		if err := os.WriteFile(os.Args[2], []byte(os.Args[3]), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "app:", err)
+			os.Exit(1)
+		}
+		fmt.Println("app: wrote", os.Args[2])
 	default:
 		fmt.Fprintln(os.Stderr, "app: unknown mode", mode)
 		os.Exit(64)
