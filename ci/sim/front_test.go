@@ -28,6 +28,12 @@ func TestBalance(t *testing.T) {
 	for _, name := range []string{"blue", "green"} {
 		create(t, s, api.CreateInstanceRequest{Name: name, Image: img, Autostart: true, ServiceGroup: &api.ServiceGroupSpec{Name: "web"}})
 	}
+	// The front sends traffic only to instances that listen (net_time_us).
+	for _, name := range []string{"blue", "green"} {
+		for deadline := time.Now().Add(10 * time.Second); get(t, s, name).NetTimeUs == 0 && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 	c := httpsClient(t, s)
 	seen := map[string]int{}
 	for range 8 {

@@ -152,11 +152,15 @@ func (s *Sim) Start() (err error) {
 	if err = s.makeDir(); err != nil {
 		return err
 	}
+	sweepStale(s.logf)
 	if s.net, err = newNetwork(s.opts.Bridge, s.opts.Subnet); err != nil {
 		return fmt.Errorf("sim: network: %w", err)
 	}
 	if s.cg, err = newCgroups(s.opts.Bridge); err != nil {
 		return fmt.Errorf("sim: cgroups: %w", err)
+	}
+	if err = s.claim(); err != nil {
+		return fmt.Errorf("sim: %w", err)
 	}
 	if s.dns, err = startDNS(s.net.gw, s.lookupInternal, s.logf); err != nil {
 		return fmt.Errorf("sim: dns: %w", err)
@@ -290,5 +294,9 @@ func (s *Sim) Close() error {
 	if s.ownDir && s.dir != "" {
 		errs = append(errs, os.RemoveAll(s.dir))
 	}
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	s.unclaim()
+	return nil
 }
