@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"dagger/openfga-kraftcloud/internal/dagger"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftfile"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/ociimage"
 )
 
 const caBundle = "etc/ssl/certs/ca-certificates.crt"
@@ -19,6 +21,10 @@ func (m *OpenfgaKraftcloud) Rootfs(ctx context.Context) (*dagger.Directory, erro
 	if err != nil {
 		return nil, err
 	}
+	return m.rootfs(ctx, p)
+}
+
+func (m *OpenfgaKraftcloud) rootfs(ctx context.Context, p *plan) (*dagger.Directory, error) {
 	bin, err := m.binary(ctx, p)
 	if err != nil {
 		return nil, err
@@ -31,24 +37,62 @@ func (m *OpenfgaKraftcloud) Rootfs(ctx context.Context) (*dagger.Directory, erro
 		WithTimestamps(int(when.Unix())), nil
 }
 
-// Image returns the scratch image: the Rootfs, with entrypoint and arguments
-// from the Kraftfile's cmd.
-func (m *OpenfgaKraftcloud) Image(ctx context.Context) (*dagger.Container, error) {
+// Tarball returns the image as an OCI image tarball that is bit-reproducible:
+// one layer, files owned by root, every timestamp the commit date. (Dagger's
+// own `image export` stamps snapshot times into the config, so it is not.)
+func (m *OpenfgaKraftcloud) Tarball(ctx context.Context) (*dagger.File, error) {
+	p, err := m.plan(ctx)
+	if err != nil {
+		return nil, err
+	}
 	kf, err := m.kraftfile(ctx)
 	if err != nil {
 		return nil, err
 	}
-	root, err := m.Rootfs(ctx)
+	root, err := m.rootfs(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	return dag.Container().
-		WithRootfs(root).
-		WithEntrypoint(kf.Cmd[:1]).
-		WithDefaultArgs(kf.Cmd[1:]).
-		WithLabel("org.opencontainers.image.source", m.Repo).
-		WithLabel("org.opencontainers.image.version", m.Version).
-		WithLabel("org.opencontainers.image.revision", m.Commit), nil
+	// Exported into this module's own container, where ci/ociimage can read it.
+	dir, err := root.Export(ctx, "/tmp/rootfs")
+	if err != nil {
+		return nil, fmt.Errorf("export the rootfs: %w", err)
+	}
+	when, _ := time.Parse(time.RFC3339, p.stamp.Date) // validated by plan
+	img, err := ociimage.Image(dir, ociimage.Config{
+		Entrypoint: kf.Cmd[:1],
+		Cmd:        kf.Cmd[1:],
+		Created:    when,
+		Labels: map[string]string{
+			"org.opencontainers.image.source":   m.Repo,
+			"org.opencontainers.image.version":  m.Version,
+			"org.opencontainers.image.revision": m.Commit,
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	const name = "openfga.oci.tar"
+	f, err := os.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if err := ociimage.WriteTarball(f, img, "openfga:"+m.Version, when); err != nil {
+		return nil, err
+	}
+	return dag.CurrentModule().WorkdirFile(name), f.Close()
+}
+
+// Image returns the scratch image (the Tarball, imported): CA bundle,
+// /usr/bin/openfga and the rootfs overlay, with entrypoint and arguments from
+// the Kraftfile's cmd.
+func (m *OpenfgaKraftcloud) Image(ctx context.Context) (*dagger.Container, error) {
+	tar, err := m.Tarball(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return dag.Container().Import(tar), nil
 }
 
 // Serve runs the image locally with the memory datastore: HTTP on 8080, gRPC
