@@ -260,3 +260,15 @@ func fetch(t *testing.T, c *http.Client, fqdn, path string) (int, string) {
 
 // webService is the platform's 443 → 8080 tls+http service.
 var webService = []api.Service{{Port: 443, DestinationPort: 8080, Handlers: []api.Handler{api.HandlerHTTP, api.HandlerTLS}}}
+
+// waitLog waits until the instance's logs hold text n times.
+func waitLog(t *testing.T, s *Sim, name, text string, n int) {
+	t.Helper()
+	var l string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if l = logs(t, s, name); strings.Count(l, text) >= n {
+			return
+		}
+	}
+	t.Fatalf("logs of %s hold %q fewer than %d times: %q", name, text, n, l)
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -51,7 +52,7 @@ func init() {
 		return
 	}
 	status := os.NewFile(initStatusFD, "status")
-	syscall.CloseOnExec(initStatusFD)
+	closeExtraFDs()
 	err := initMain()
 	// Only failures get here: a successful exec replaced this process.
 	fmt.Fprint(status, err.Error())
@@ -60,6 +61,19 @@ func init() {
 		code = 256 - int(e.errno)
 	}
 	os.Exit(code)
+}
+
+// closeExtraFDs marks every descriptor above the status pipe close-on-exec:
+// the app gets stdin, stdout, stderr and nothing the simulator's own
+// process happened to leave inheritable.
+func closeExtraFDs() {
+	syscall.CloseOnExec(initStatusFD)
+	entries, _ := os.ReadDir("/proc/self/fd")
+	for _, e := range entries {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > initStatusFD {
+			syscall.CloseOnExec(fd)
+		}
+	}
 }
 
 // execError is a failed execve: the app could not be loaded.

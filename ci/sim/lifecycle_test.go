@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ func TestStopStart(t *testing.T) {
 	img := pushImage(t, s, "web", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
 	create(t, s, api.CreateInstanceRequest{Name: "web", Image: img, Autostart: true})
 	waitRunning(t, s, "web")
+	waitLog(t, s, "web", "listening on", 1) // running is not readiness: let it get there
 	st := instanceCall(t, s, http.MethodPut, "/v1/instances/stop", []api.StopRequest{{Ref: api.Ref{Name: "web"}}})
 	if st.Failed() || st.PreviousState != api.StateRunning {
 		t.Fatalf("stop: %+v", st)
@@ -32,13 +32,7 @@ func TestStopStart(t *testing.T) {
 	if got := get(t, s, "web"); got.StartCount != 2 {
 		t.Errorf("start_count %d", got.StartCount)
 	}
-	n := 0
-	for deadline := time.Now().Add(5 * time.Second); n < 2 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		n = strings.Count(logs(t, s, "web"), "listening on")
-	}
-	if n != 2 {
-		t.Errorf("logs hold %d runs, want 2", n)
-	}
+	waitLog(t, s, "web", "listening on", 2)
 }
 
 // TestRestartPolicy: on-failure restarts a failing app (the first restart

@@ -40,7 +40,7 @@ package sim
 //   - Stop fields of a load failure are those of an app exit: stop_reason
 //     3 (----AK, doc §12 "probably 3") and stop_code 0x8100 (reason OK, as
 //     kraftkit's "stop reason: shutdown" implies; the value is the doc's
-//     §3.2 example 33024). See appExitStopCode in state.go.
+//     §3.2 example 33024). See appExitStopCode in runner.go.
 
 import (
 	"bytes"

@@ -51,6 +51,12 @@ func (s *Sim) boot(inst *instance, r *run) outcome {
 	if !lr.ok() {
 		return outcome{reason: api.StopApp | api.StopKernel, exit: lr.ExitCode, code: appExitStopCode, why: "load failed: " + lr.Why}
 	}
+	s.mu.Lock()
+	stopped := r.intent != intentNone
+	s.mu.Unlock()
+	if stopped { // stopped or deleted while its image was being pulled
+		return outcome{reason: api.StopUser | api.StopPlatform, why: "stopped before the app started"}
+	}
 	return s.execProcess(inst, r, initConfig{Rootfs: r.rootfs, Path: lr.Path, Args: args, Env: envList,
 		Hostname: name, ResolvConf: filepath.Join(s.dir, "resolv.conf"), Mounts: s.mounts(inst)})
 }
@@ -117,7 +123,7 @@ func (s *Sim) execProcess(inst *instance, r *run, cfg initConfig) outcome {
 	r.cmd = p.cmd
 	s.mu.Unlock()
 	logsDone := make(chan struct{})
-	go func() { _, _ = io.Copy(&inst.logs, p.out); close(logsDone) }()
+	go func() { _, _ = io.Copy(&inst.logs, p.out); p.out.Close(); close(logsDone) }()
 	fail := func(err error) outcome {
 		p.abort()
 		<-logsDone
