@@ -93,7 +93,8 @@ func buildApp(t *testing.T, flags ...string) string {
 // file is an entry of a test image's rootfs.
 type file struct {
 	src     string // host file to copy, or
-	content string // literal content
+	content string // literal content, or
+	link    string // symlink target
 	mode    os.FileMode
 }
 

@@ -70,6 +70,12 @@ func writeFile(t *testing.T, dst string, f file) {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	if f.link != "" {
+		if err := os.Symlink(f.link, dst); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
 	b := []byte(f.content)
 	if f.src != "" {
 		var err error

@@ -196,3 +196,32 @@ func TestFaults(t *testing.T) {
 		t.Errorf("slow: %d after %v", code, time.Since(start))
 	}
 }
+
+// TestDynamicWithInterpreter: a dynamic executable starts when its
+// interpreter and libraries are in the image (inferred from the postgres
+// example, loader.go), here the host's /bin/echo with its glibc, reached
+// through the absolute symlink /lib64/ld-linux-x86-64.so.2.
+func TestDynamicWithInterpreter(t *testing.T) {
+	t.Parallel()
+	const ld, libc = "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/libc.so.6"
+	for _, p := range []string{"/bin/echo", ld, libc} {
+		if !exists(p) {
+			t.Skip("no glibc /bin/echo on this host")
+		}
+	}
+	s := startSim(t)
+	img := pushImage(t, s, "echo", map[string]file{
+		"bin/echo":                   {src: "/bin/echo", mode: 0o755},
+		ld[1:]:                       {src: ld, mode: 0o755},
+		libc[1:]:                     {src: libc, mode: 0o755},
+		"lib64/ld-linux-x86-64.so.2": {link: ld},
+	}, []string{"/bin/echo", "hello from a dynamic binary"})
+	create(t, s, api.CreateInstanceRequest{Name: "echo", Image: img, Autostart: true})
+	got := waitSettled(t, s, "echo", 20*time.Second)
+	if got.ExitCode != 0 || got.StopReason != api.StopApp|api.StopKernel {
+		t.Errorf("got exit %d stop_reason %s", got.ExitCode, got.StopReason)
+	}
+	if l := logs(t, s, "echo"); l != "hello from a dynamic binary\n" {
+		t.Errorf("logs %q", l)
+	}
+}
