@@ -1,0 +1,184 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
+)
+
+// Error is a failed deployment: the stage it failed in, the cause, and the
+// diagnosis of the new instance when there was one.
+type Error struct {
+	Stage     string              // validate, package, push, image, create, running, watch, verify
+	Err       error               // already scrubbed of secrets
+	Diagnosis *diagnose.Diagnosis // nil when no instance was created
+	Left      []string            // what --keep-failed (or a failed delete) left behind
+}
+
+func (e *Error) Error() string {
+	msg := "deploy failed at " + e.Stage + ": " + e.Err.Error()
+	if d := e.Diagnosis; d != nil && d.Failed {
+		msg += "\ncause: " + d.Cause + "\nfix: " + d.Fix
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// created is what this run made, so that a failure removes exactly that.
+type created struct {
+	group    bool          // the service group (only if this run created it)
+	instance *api.Instance // the new instance
+	image    *pushed       // the image pushed by this run
+}
+
+// fail diagnoses the new instance (if any), removes what this run created
+// unless KeepFailed, and returns the *Error. The earlier deployment's
+// instances are never touched here.
+func (p *plan) fail(ctx context.Context, cr *created, stageName string, cause error) error {
+	ctx = context.WithoutCancel(ctx) // clean up even when the caller gave up
+	e := &Error{Stage: stageName, Err: p.red.Err(cause)}
+	p.log.Printf("FAILED at %s: %v", stageName, e.Err)
+	if cr.instance != nil {
+		d := p.diagnose(ctx, cr.instance.UUID)
+		e.Diagnosis = &d
+	}
+	if p.opts.KeepFailed {
+		e.Left = p.kept(cr)
+		p.log.Printf("--keep-failed: left %s; remove with: go run . destroy --name %s", strings.Join(e.Left, ", "), p.name)
+		return e
+	}
+	e.Left = p.undo(ctx, cr)
+	if len(e.Left) > 0 {
+		p.log.Printf("could not remove: %s", strings.Join(e.Left, ", "))
+	}
+	return e
+}
+
+// diagnose reads the instance and its logs and prints the verdict.
+func (p *plan) diagnose(ctx context.Context, uuid string) diagnose.Diagnosis {
+	inst, lines, err := diagnose.Fetch(ctx, p.client, uuid)
+	if err != nil {
+		p.log.Printf("diagnosis: cannot read the instance: %v", err)
+		return diagnose.Diagnosis{Instance: uuid, Kind: diagnose.KindUnknown, Cause: "the instance could not be read: " + p.red.String(err.Error())}
+	}
+	d := diagnose.Diagnose(inst, lines)
+	d.Cause, d.Fix = p.red.String(d.Cause), p.red.String(d.Fix)
+	for i := range d.Evidence {
+		d.Evidence[i] = p.red.String(d.Evidence[i])
+	}
+	p.log.Printf("diagnosis of %s (%s, %s): %s", inst.Name, inst.State, d.Kind, d.Cause)
+	if d.Fix != "" {
+		p.log.Printf("fix: %s", d.Fix)
+	}
+	for _, ev := range d.Evidence {
+		p.log.Printf("  log: %s", ev)
+	}
+	for _, line := range tail(lines, 15) {
+		p.log.Printf("  | %s", line)
+	}
+	return d
+}
+
+// undo deletes the instance, then the group if this run created it and it
+// is empty, then the image if this run pushed it and nothing uses it. It
+// returns what it could not remove.
+func (p *plan) undo(ctx context.Context, cr *created) []string {
+	var left []string
+	if cr.instance != nil {
+		p.log.Printf("cleanup: delete instance %s", cr.instance.Name)
+		if _, err := p.client.DeleteInstance(ctx, api.ByUUID(cr.instance.UUID)); err != nil && !errors.Is(err, kraftcloud.ErrNotFound) {
+			left = append(left, "instance "+cr.instance.Name+" ("+err.Error()+")")
+		}
+	}
+	if cr.group {
+		if err := p.deleteEmptyGroup(ctx); err != nil {
+			left = append(left, "service group "+p.name+" ("+err.Error()+")")
+		}
+	}
+	if cr.image != nil {
+		if err := p.removeImage(ctx, cr.image); err != nil {
+			left = append(left, "image "+cr.image.platform+" ("+err.Error()+")")
+		}
+	}
+	return left
+}
+
+func (p *plan) deleteEmptyGroup(ctx context.Context) error {
+	g, err := p.client.GetServiceGroup(ctx, api.ByName(p.name))
+	if errors.Is(err, kraftcloud.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(g.Instances) > 0 {
+		p.log.Printf("cleanup: keep service group %s: it has %d instance(s) now", p.name, len(g.Instances))
+		return nil
+	}
+	p.log.Printf("cleanup: delete service group %s (created by this run)", p.name)
+	_, err = p.client.DeleteServiceGroup(ctx, api.ByUUID(g.UUID))
+	return err
+}
+
+// removeImage takes back an image this run pushed, unless the registry
+// had that digest before (then an earlier deployment may run it: the same
+// rootfs gives the same digest) or an instance uses it. The tag goes back
+// to where it pointed before this run, so the registry is as we found it.
+// A registry that refuses deletes (robot accounts may lack the right)
+// leaves an unused image behind: harmless, and reported.
+func (p *plan) removeImage(ctx context.Context, img *pushed) error {
+	if img.existed {
+		return nil
+	}
+	all, err := p.client.ListInstances(ctx)
+	if err != nil {
+		return err
+	}
+	for _, inst := range all {
+		if strings.Contains(inst.Image, img.digest.String()) {
+			p.log.Printf("cleanup: keep image %s: instance %s uses it", img.platform, inst.Name)
+			return nil
+		}
+	}
+	p.log.Printf("cleanup: remove image %s (pushed by this run)", img.platform)
+	tag := p.ref.String()
+	if img.prevTag.Hex != "" && img.prevTag != img.digest {
+		if err := unikernel.Retag(ctx, p.ref.WithDigest(img.prevTag), tag, p.access); err != nil {
+			return err
+		}
+	} else if err := unikernel.Delete(ctx, tag, p.access); err != nil && !errors.Is(err, unikernel.ErrNoManifest) {
+		return err
+	}
+	return unikernel.Delete(ctx, p.ref.WithDigest(img.digest), p.access)
+}
+
+// kept lists what --keep-failed leaves.
+func (p *plan) kept(cr *created) []string {
+	var out []string
+	if cr.instance != nil {
+		out = append(out, "instance "+cr.instance.Name)
+	}
+	if cr.group {
+		out = append(out, "service group "+p.name)
+	}
+	if cr.image != nil && !cr.image.existed {
+		out = append(out, "image "+cr.image.platform)
+	}
+	if len(out) == 0 {
+		out = append(out, "nothing")
+	}
+	return out
+}
+
+func tail(lines []string, n int) []string {
+	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines[max(0, len(lines)-n):]
+}

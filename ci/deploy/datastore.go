@@ -1,0 +1,31 @@
+package deploy
+
+// Datastore is where OpenFGA keeps its data. It is a small pluggable part
+// of the deploy so that another datastore (postgres) only adds a type.
+type Datastore interface {
+	// Engine is OPENFGA_DATASTORE_ENGINE.
+	Engine() string
+	// Env is every OPENFGA_DATASTORE_* variable the instance needs.
+	Env() map[string]string
+	// Persistent says whether data survives a restart of the instance;
+	// when it does not, scale-to-zero is turned off and the record warns.
+	Persistent() bool
+	// Secrets are values to keep out of all output (e.g. a password in a URI).
+	Secrets() []string
+}
+
+// Memory is OpenFGA's in-memory datastore: per instance, lost on stop.
+type Memory struct{}
+
+func (Memory) Engine() string { return "memory" }
+
+func (Memory) Env() map[string]string {
+	return map[string]string{"OPENFGA_DATASTORE_ENGINE": "memory"}
+}
+
+func (Memory) Persistent() bool { return false }
+
+func (Memory) Secrets() []string { return nil }
+
+// memoryWarning goes into the record of a non-persistent deployment.
+const memoryWarning = "the memory datastore is per instance: stores, models and tuples are lost when the instance stops or is replaced, and each instance of a rollout has its own"

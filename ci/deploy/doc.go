@@ -1,0 +1,16 @@
+// Package deploy is the engine-free deploy orchestration: it takes a root
+// filesystem laid out as the image root (as `dagger call rootfs export`
+// writes it), packages it as a KraftCloud unikernel image, pushes it, runs
+// it as an instance of a persistent service group and proves that OpenFGA
+// serves through the public FQDN before it calls the deployment done.
+//
+// Run goes, in order: validate every input with no request sent; package
+// and push; wait until the image is visible; create the instance in the
+// deployment's service group; wait for running and keep watching; verify
+// over HTTPS (health, then an authorization round trip); then, for a
+// rollout, drain and delete the instances of the earlier deployment. A
+// failure at any step is diagnosed (ci/diagnose) and what this run created
+// is deleted, so nothing is left behind and the earlier deployment is not
+// touched. Secrets (the API token, the preshared keys) never appear in
+// progress output, errors or the Deployment record.
+package deploy

@@ -1,0 +1,96 @@
+package deploy
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The kernel command line carries every env var of the instance (and the
+// app's argv): past 4096 bytes the boot fails with E2BIG, past 60 args
+// argv is cut (anchors §4.3). Both are checked before anything is sent.
+const (
+	CmdlineMaxBytes = 4096
+	CmdlineMaxArgs  = 60
+)
+
+var envKeyRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// authKeys are set from the key options only, so that a stray -e cannot
+// turn authentication off or leak a key into shell history by habit.
+var authKeys = []string{"OPENFGA_AUTHN_METHOD", "OPENFGA_AUTHN_PRESHARED_KEYS"}
+
+// ParseEnv reads -e values: KEY=VALUE, or KEY alone to copy it from the
+// local environment (as kraft does).
+func ParseEnv(list []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, kv := range list {
+		k, v, ok := strings.Cut(kv, "=")
+		if !envKeyRE.MatchString(k) {
+			return nil, fmt.Errorf("env %q: the name must be letters, digits and _, not starting with a digit", k)
+		}
+		if !ok {
+			if v, ok = os.LookupEnv(k); !ok {
+				return nil, fmt.Errorf("env %s: not set locally (write %s=VALUE)", k, k)
+			}
+		}
+		if slices.Contains(authKeys, k) {
+			return nil, fmt.Errorf("env %s: set authentication with --preshared-key (or OPENFGA_PRESHARED_KEY), or turn it off explicitly with --no-auth", k)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// openfgaEnv is OpenFGA's configuration for the platform (anchors §3):
+// authentication on unless opted out, no playground (port 3000 is not
+// published), HTTP on the 443 service's destination port, JSON logs.
+func openfgaEnv(keys []string, noAuth bool, httpPort int) map[string]string {
+	env := map[string]string{
+		"OPENFGA_PLAYGROUND_ENABLED": "false",
+		"OPENFGA_HTTP_ADDR":          "0.0.0.0:" + strconv.Itoa(httpPort),
+		"OPENFGA_LOG_FORMAT":         "json",
+	}
+	if !noAuth {
+		env["OPENFGA_AUTHN_METHOD"] = "preshared"
+		env["OPENFGA_AUTHN_PRESHARED_KEYS"] = strings.Join(keys, ",")
+	}
+	return env
+}
+
+// mergeEnv layers the maps, later ones winning: OpenFGA's settings, the
+// datastore's, the Kraftfile's env, then the user's -e.
+func mergeEnv(layers ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, l := range layers {
+		maps.Copy(out, l)
+	}
+	return out
+}
+
+// checkCmdline counts what the platform puts on the kernel command line:
+// each env var as one "KEY=VALUE" word and each argv word, space-separated.
+// The error names the largest variables, never their values.
+func checkCmdline(env map[string]string, argv []string) error {
+	bytes, args := 0, len(env)+len(argv)
+	for k, v := range env {
+		bytes += len(k) + 1 + len(v) + 1
+	}
+	for _, a := range argv {
+		bytes += len(a) + 1
+	}
+	if bytes <= CmdlineMaxBytes && args <= CmdlineMaxArgs {
+		return nil
+	}
+	keys := slices.SortedFunc(maps.Keys(env), func(a, b string) int { return len(env[b]) - len(env[a]) })
+	keys = keys[:min(3, len(keys))]
+	for i, k := range keys {
+		keys[i] = fmt.Sprintf("%s (%d bytes)", k, len(k)+1+len(env[k]))
+	}
+	return fmt.Errorf("the env and command take %d bytes in %d words on the kernel command line, over the platform's %d bytes / %d words (every env var is passed there); the largest: %s",
+		bytes, args, CmdlineMaxBytes, CmdlineMaxArgs, strings.Join(keys, ", "))
+}

@@ -1,0 +1,92 @@
+package deploy
+
+import (
+	"io"
+	"time"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
+)
+
+// Defaults of the deploy (research doc §6, §10; the CLI contract).
+const (
+	DefaultCmd      = "/usr/bin/openfga run"
+	DefaultRuntime  = "base-compat:latest"
+	DefaultRegistry = kraftcloud.RegistryHost
+	DefaultTag      = "latest"
+	DefaultMemory   = "512"
+)
+
+// DefaultPorts publish OpenFGA's HTTP API on 443 (TLS terminated by the
+// platform) and redirect plain HTTP on 80 to it.
+var DefaultPorts = []string{"443:8080/tls+http", "80:443/http+redirect"}
+
+// Options are the inputs of Run. Only Client, Rootfs and Name are required.
+type Options struct {
+	// Client talks to the API (metro or URL, token, CA: see
+	// kraftcloud.ConnFlags). Its token also logs in to the registry.
+	Client *kraftcloud.Client
+
+	Rootfs    string // directory laid out as the image root
+	Kraftfile string // optional: cmd, runtime, env and labels come from it
+	Name      string // the deployment: service group, image and instance prefix
+
+	Memory string   // kraft -M: "512" (MiB), "512Mi", "1Gi"; default DefaultMemory
+	Ports  []string // "443:8080/tls+http", ...; default DefaultPorts
+	Env    []string // extra KEY=VALUE, applied last
+	// ScaleToZero is "on", "off" or "idle"; empty takes the Kraftfile's
+	// labels. It is forced off for a datastore that is not persistent.
+	ScaleToZero string
+
+	Registry string // host[:port]; default DefaultRegistry (loopback hosts are spoken to over plain HTTP)
+	Runtime  string // default: the Kraftfile's runtime, else DefaultRuntime
+	Tag      string // image tag; default DefaultTag
+
+	CAFile    string // PEM CA trusted for the registry and the public FQDN (the simulator's)
+	ConnectTo string // HOST:PORT to send the FQDN's traffic to, like curl --connect-to
+
+	// PresharedKeys turn OpenFGA's authentication on (the default: it is
+	// on the public internet). NoAuth is the explicit opt-out.
+	PresharedKeys []string
+	NoAuth        bool
+
+	Datastore Datastore // default Memory{}
+
+	KeepFailed bool // leave a failed instance (and its group and image) for inspection
+	Timeouts   Timeouts
+	Log        io.Writer // progress and diagnosis; default io.Discard
+
+	// OpenFGAVersion and Commit go into the record. The binary cannot be
+	// run on the host in general, so they are taken as given, with the Go
+	// build info of cmd[0] as the fallback.
+	OpenFGAVersion string
+	Commit         string
+}
+
+// Timeouts bound every wait of Run. Zero fields take the defaults.
+type Timeouts struct {
+	Image   time.Duration // the pushed image becomes visible to the API
+	Running time.Duration // the instance reaches running
+	Watch   time.Duration // how long it must stay running before it counts
+	Verify  time.Duration // health and round trip through the FQDN
+	Drain   time.Duration // old instances drain their connections
+	Retry   time.Duration // retrying a create the API refused with 429/503
+}
+
+// DefaultTimeouts are generous for the platform and short for the simulator.
+var DefaultTimeouts = Timeouts{
+	Image: 60 * time.Second, Running: 60 * time.Second, Watch: 3 * time.Second,
+	Verify: 60 * time.Second, Drain: 5 * time.Second, Retry: 60 * time.Second,
+}
+
+func (t Timeouts) withDefaults() Timeouts {
+	d := DefaultTimeouts
+	for _, p := range []struct{ v, def *time.Duration }{
+		{&t.Image, &d.Image}, {&t.Running, &d.Running}, {&t.Watch, &d.Watch},
+		{&t.Verify, &d.Verify}, {&t.Drain, &d.Drain}, {&t.Retry, &d.Retry},
+	} {
+		if *p.v <= 0 {
+			*p.v = *p.def
+		}
+	}
+	return t
+}

@@ -1,0 +1,78 @@
+package deploy
+
+import (
+	"regexp"
+	"time"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/preflight"
+)
+
+// Deployment is the record of a verified deployment; its JSON is what CI
+// reads (the issue's CLI contract).
+type Deployment struct {
+	URL            string  `json:"url"`
+	Instance       string  `json:"instance"`
+	UUID           string  `json:"uuid"`
+	ServiceGroup   string  `json:"service_group"`
+	Image          string  `json:"image"`
+	Digest         string  `json:"digest"`
+	Metro          string  `json:"metro"`
+	OpenFGAVersion string  `json:"openfga_version"`
+	Commit         string  `json:"commit"`
+	Verified       bool    `json:"verified"`
+	Timings        Timings `json:"timings"`
+	Datastore      string  `json:"datastore"`
+	Persistent     bool    `json:"persistent"`
+	Auth           string  `json:"auth"` // "preshared" or "none"
+	MemoryMB       int64   `json:"memory_mb"`
+	// Replaced are the instances of the earlier deployment this one drained
+	// and deleted after it was verified.
+	Replaced []string `json:"replaced,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Timings are the stages in milliseconds, in the order they run.
+type Timings struct {
+	Validate    int64 `json:"validate_ms"`
+	Package     int64 `json:"package_ms"`
+	Push        int64 `json:"push_ms"`
+	ImageLookup int64 `json:"image_visible_ms"`
+	Create      int64 `json:"create_ms"`
+	Running     int64 `json:"running_ms"`
+	Watch       int64 `json:"watch_ms"`
+	Health      int64 `json:"health_ms"`
+	RoundTrip   int64 `json:"round_trip_ms"`
+	Rollout     int64 `json:"rollout_ms"`
+	Total       int64 `json:"total_ms"`
+}
+
+// stage times one step into *ms.
+func stage(ms *int64) func() {
+	start := time.Now()
+	return func() { *ms = time.Since(start).Milliseconds() }
+}
+
+// OpenFGA's release build stamps these with -X (anchors §3).
+var (
+	versionRE = regexp.MustCompile(`openfga/internal/build\.Version=(\S+)`)
+	commitRE  = regexp.MustCompile(`openfga/internal/build\.Commit=(\S+)`)
+)
+
+// stampOf returns the given version and commit, else what the binary's Go
+// build info recorded (-trimpath builds record no -ldflags), else "unknown".
+func stampOf(rep preflight.Report, version, commit string) (string, string) {
+	var ld string
+	if rep.Go != nil {
+		ld = rep.Go.LDFlags
+	}
+	pick := func(given string, re *regexp.Regexp) string {
+		if given != "" {
+			return given
+		}
+		if m := re.FindStringSubmatch(ld); m != nil {
+			return m[1]
+		}
+		return "unknown"
+	}
+	return pick(version, versionRE), pick(commit, commitRE)
+}

@@ -1,0 +1,111 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+)
+
+// StatusReport is a deployment's state: its group and every instance,
+// with a diagnosis for each one that is not running.
+type StatusReport struct {
+	Name         string           `json:"name"`
+	ServiceGroup string           `json:"service_group"`
+	URL          string           `json:"url,omitempty"`
+	Serving      bool             `json:"serving"` // at least one instance is running
+	Instances    []InstanceStatus `json:"instances"`
+}
+
+// InstanceStatus is one instance of a deployment.
+type InstanceStatus struct {
+	Name      string              `json:"name"`
+	UUID      string              `json:"uuid"`
+	State     api.State           `json:"state"`
+	Image     string              `json:"image,omitempty"`
+	MemoryMB  int64               `json:"memory_mb,omitempty"`
+	CreatedAt string              `json:"created_at,omitempty"`
+	Diagnosis *diagnose.Diagnosis `json:"diagnosis,omitempty"`
+}
+
+// Status reads the deployment named name.
+func Status(ctx context.Context, c *kraftcloud.Client, name string) (StatusReport, error) {
+	g, insts, err := members(ctx, c, name)
+	if err != nil {
+		return StatusReport{}, err
+	}
+	rep := StatusReport{Name: name, ServiceGroup: g.Name, Instances: []InstanceStatus{}}
+	for _, d := range g.Domains {
+		if d.FQDN != "" {
+			rep.URL = "https://" + d.FQDN
+			break
+		}
+	}
+	for _, inst := range insts {
+		s := InstanceStatus{Name: inst.Name, UUID: inst.UUID, State: inst.State, Image: inst.Image, MemoryMB: inst.MemoryMB, CreatedAt: inst.CreatedAt}
+		if inst.State == api.StateRunning {
+			rep.Serving = true
+		} else {
+			_, lines, _ := diagnose.Fetch(ctx, c, inst.UUID)
+			d := diagnose.Diagnose(inst, lines)
+			s.Diagnosis = &d
+		}
+		rep.Instances = append(rep.Instances, s)
+	}
+	return rep, nil
+}
+
+// members returns the deployment's group and its instances, oldest first.
+func members(ctx context.Context, c *kraftcloud.Client, name string) (api.ServiceGroup, []api.Instance, error) {
+	g, err := c.GetServiceGroup(ctx, api.ByName(name))
+	if err != nil {
+		return g, nil, fmt.Errorf("deployment %s: %w", name, err)
+	}
+	var out []api.Instance
+	for _, ref := range g.Instances {
+		inst, err := c.GetInstance(ctx, kraftcloud.RefFor(cmpOr(ref.UUID, ref.Name)))
+		if err != nil {
+			return g, nil, err
+		}
+		out = append(out, inst)
+	}
+	slices.SortStableFunc(out, func(a, b api.Instance) int { return strings.Compare(a.CreatedAt, b.CreatedAt) })
+	return g, out, nil
+}
+
+// Logs writes the console output of one of the deployment's instances
+// (instance, or else the newest running one, or else the newest), the
+// last tail bytes of it (all if tail <= 0), and follows it if asked.
+func Logs(ctx context.Context, c *kraftcloud.Client, name, instance string, tail int64, follow bool, w io.Writer) error {
+	if instance == "" {
+		_, insts, err := members(ctx, c, name)
+		if err != nil {
+			return err
+		}
+		if len(insts) == 0 {
+			return fmt.Errorf("deployment %s has no instances", name)
+		}
+		pick := insts[len(insts)-1]
+		for _, inst := range insts {
+			if inst.State == api.StateRunning {
+				pick = inst
+			}
+		}
+		instance = pick.UUID
+	}
+	ref := kraftcloud.RefFor(instance)
+	if follow {
+		return c.FollowLogs(ctx, ref, tail, w)
+	}
+	b, err := c.ReadLogs(ctx, ref, tail)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}

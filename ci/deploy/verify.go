@@ -1,0 +1,171 @@
+package deploy
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/verify"
+)
+
+// Verifying during a rollout: the old and the new instances share the
+// FQDN and the platform's front balances requests between them, while the
+// memory datastore is per instance. So the proof is layered:
+//   - the API must report the new instance running, and still running after
+//     the watch period and again after the checks (watch, final check);
+//   - /healthz is asked several times through the FQDN (more times than there
+//     are backends), so a new instance that answers badly shows up;
+//   - the round trip creates a store on whichever instance answers; a later
+//     step that lands on another instance gets "store not found" (404) or
+//     "authorization_model_not_found" (400), or 401 if the old one has
+//     another key, so the transport retries just that request, a bounded
+//     number of times, until it reaches the instance that has the model.
+//     (The model is written once, and tuples only where the model is, so
+//     one instance holds both and the checks' answers are meaningful.)
+// What this cannot prove is that the round trip ran on the new instance;
+// with one instance (a first deploy) it necessarily did.
+
+// fqdnClient is an HTTPS client for the public FQDN: it trusts the CA
+// given (the simulator's) besides the system's, and with ConnectTo it
+// sends the FQDN's connections to that address, like curl --connect-to.
+func (p *plan) fqdnClient(fqdn string, others int, retried *atomic.Int64) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if len(p.caPEM) > 0 {
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		pool.AppendCertsFromPEM(p.caPEM)
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	if to := p.opts.ConnectTo; to != "" {
+		tr.Proxy = nil
+		dialer := &net.Dialer{Timeout: 10 * time.Second}
+		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if host, _, err := net.SplitHostPort(addr); err == nil && strings.EqualFold(host, fqdn) {
+				addr = to
+			}
+			return dialer.DialContext(ctx, network, addr)
+		}
+	}
+	// Short-lived connections: each request is balanced anew, as a fresh
+	// client's would be.
+	tr.DisableKeepAlives = true
+	rt := &otherBackend{base: tr, attempts: 4 * (others + 1), also401: others > 0, retried: retried}
+	return &http.Client{Transport: rt, Timeout: 15 * time.Second}
+}
+
+// otherBackend retries a request on a store that another instance
+// answered (see the comment at the top of this file).
+type otherBackend struct {
+	base     http.RoundTripper
+	attempts int
+	also401  bool
+	retried  *atomic.Int64
+}
+
+func (t *otherBackend) RoundTrip(req *http.Request) (*http.Response, error) {
+	for i := 1; ; i++ {
+		r := req
+		if i > 1 && req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			r = req.Clone(req.Context())
+			r.Body = body
+		}
+		resp, err := t.base.RoundTrip(r)
+		if err != nil || i >= t.attempts || !t.misrouted(req, resp) {
+			return resp, err
+		}
+		t.retried.Add(1)
+	}
+}
+
+// misrouted reads a 400/404 answer (or a 401 during a rollout) about a
+// store: another instance, which does not have the store or its model
+// ("store not found", "authorization_model_not_found"), answered. It
+// leaves resp readable when it says no.
+func (t *otherBackend) misrouted(req *http.Request, resp *http.Response) bool {
+	if !strings.HasPrefix(req.URL.Path, "/stores/") {
+		return false
+	}
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized && t.also401:
+		return true
+	case resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusBadRequest:
+		return false
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	low := bytes.ToLower(b)
+	return bytes.Contains(low, []byte("not found")) || bytes.Contains(low, []byte("not_found"))
+}
+
+// verifyFQDN proves that OpenFGA serves through https://fqdn: healthy,
+// a full authorization round trip, then healthy again several times.
+func (p *plan) verifyFQDN(ctx context.Context, fqdn string, others int, rec *Deployment) error {
+	ctx, cancel := context.WithTimeout(ctx, p.t.Verify)
+	defer cancel()
+	var retried atomic.Int64
+	key := ""
+	if len(p.opts.PresharedKeys) > 0 {
+		key = p.opts.PresharedKeys[0]
+	}
+	c := &verify.Client{BaseURL: "https://" + fqdn, HTTP: p.fqdnClient(fqdn, others, &retried), Key: key}
+
+	p.log.Printf("verify: https://%s/healthz", fqdn)
+	done := stage(&rec.Timings.Health)
+	err := c.WaitHealthy(ctx, 300*time.Millisecond)
+	done()
+	if err != nil {
+		return err
+	}
+	p.log.Printf("verify: authorization round trip (store, model, tuple, check allowed and denied)")
+	done = stage(&rec.Timings.RoundTrip)
+	err = p.roundTrip(ctx, c)
+	done()
+	if err != nil {
+		return err
+	}
+	if n := retried.Load(); n > 0 {
+		p.log.Printf("verify: %d request(s) reached another instance of the group and were repeated", n)
+	}
+	repeats := 2*(others+1) + 1
+	for i := range repeats {
+		if err := c.Health(ctx); err != nil {
+			return fmt.Errorf("health check %d of %d through the FQDN: %w", i+1, repeats, err)
+		}
+	}
+	return nil
+}
+
+// roundTrip tries the round trip a few times: a gateway hiccup (502/503)
+// on one request should not fail a deployment, a wrong answer should.
+func (p *plan) roundTrip(ctx context.Context, c *verify.Client) error {
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		if err = c.RoundTrip(ctx); err == nil || !gatewayHiccup(err) || ctx.Err() != nil {
+			return err
+		}
+		p.log.Printf("verify: round trip attempt %d: %v", attempt, err)
+		time.Sleep(500 * time.Millisecond)
+	}
+	return err
+}
+
+func gatewayHiccup(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "HTTP 502") || strings.Contains(s, "HTTP 503") || strings.Contains(s, "HTTP 504") ||
+		strings.Contains(s, "connection reset") || strings.Contains(s, "EOF")
+}
