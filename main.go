@@ -6,8 +6,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/deploy"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/gobuild"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/preflight"
@@ -89,3 +91,6 @@ func init() { commands["diagnose"] = diagnose.Main }
 
 // sim: [--api ADDR] [--registry ADDR] [--tls ADDR] [--token TOKEN] [--dir DIR]; one JSON line on stdout, runs until SIGINT/SIGTERM.
 func init() { commands["sim"] = sim.Main }
+
+// deploy, status, logs, destroy: --name N (--metro M | --api URL) [--token T]; see ci/deploy.
+func init() { maps.Copy(commands, deploy.Commands) }
