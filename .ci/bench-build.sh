@@ -31,6 +31,6 @@ cat <<TABLE
 | artefact | size |
 |---|---|
 | binary (static, -s -w) | $(size "$out/cold") |
-| image, OCI tarball (uncompressed layer) | $(size "$out/image.oci.tar") |
+| image, OCI tarball (one gzip layer) | $(size "$out/image.oci.tar") |
 TABLE
 rm -rf "$out"
