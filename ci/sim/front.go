@@ -161,6 +161,8 @@ func (s *Sim) pickLocked(g *serviceGroup) (*instance, bool) {
 			waitable = true
 		case m.state == api.StateStarting || m.state == api.StateRunning:
 			waitable = true
+		case m.state == api.StateStopping && m.run != nil && m.run.intent == intentStandby:
+			waitable = true // going to standby: the next round wakes it
 		}
 	}
 	if len(ready) == 0 {
