@@ -21,14 +21,13 @@ const (
 // imageInfo is what the images endpoints show of a unikernel image (the
 // instances themselves pull through ci/unikernel, runner.go).
 type imageInfo struct {
-	Repo      string
-	Digest    string // of what the reference named: index or manifest
-	Cmd       []string
-	Env       []string
-	Labels    map[string]string
-	Size      int64
-	Initrd    *v1.Descriptor // nil if the image has no initrd layer
-	HasKernel bool
+	Repo   string
+	Digest string // of what the reference named: index or manifest
+	Cmd    []string
+	Env    []string
+	Labels map[string]string
+	Size   int64
+	Initrd *v1.Descriptor // nil if the image has no initrd layer
 }
 
 // inspect reads an image's index/manifest and config.
@@ -55,9 +54,6 @@ func (r *registry) inspect(repo, ref string) (imageInfo, error) {
 		info.Size += l.Size
 		if _, ok := l.Annotations[annotInitrd]; ok {
 			info.Initrd = &m.Layers[i]
-		}
-		if _, ok := l.Annotations[annotKernel]; ok {
-			info.HasKernel = true
 		}
 	}
 	// An initrd without the annotation is the last layer after the

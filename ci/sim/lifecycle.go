@@ -3,6 +3,7 @@ package sim
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
@@ -132,14 +133,7 @@ func (s *Sim) maybeRestartLocked(inst *instance, o outcome) {
 	})
 }
 
-func hasFeature(fs []api.Feature, f api.Feature) bool {
-	for _, x := range fs {
-		if x == f {
-			return true
-		}
-	}
-	return false
-}
+func hasFeature(fs []api.Feature, f api.Feature) bool { return slices.Contains(fs, f) }
 
 // stopLocked asks a run to end (non-blocking, doc §2). Caller holds s.mu.
 func (s *Sim) stopLocked(inst *instance, in intent) {
