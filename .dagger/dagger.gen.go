@@ -273,6 +273,13 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
 			return (*OpenfgaKraftcloud).Rootfs(&parent, ctx)
+		case "Tarball":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Tarball(&parent, ctx)
 		case "Image":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -287,6 +294,209 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
 			return (*OpenfgaKraftcloud).Serve(&parent, ctx)
+		case "Deploy":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var token *dagger.Secret
+			if inputArgs["token"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["token"]), &token)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg token", err))
+				}
+			}
+			var metro string
+			if inputArgs["metro"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["metro"]), &metro)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg metro", err))
+				}
+			}
+			var api string
+			if inputArgs["api"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["api"]), &api)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg api", err))
+				}
+			}
+			var name string
+			if inputArgs["name"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["name"]), &name)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg name", err))
+				}
+			}
+			var memory string
+			if inputArgs["memory"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["memory"]), &memory)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg memory", err))
+				}
+			}
+			var port []string
+			if inputArgs["port"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["port"]), &port)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg port", err))
+				}
+			}
+			var env []string
+			if inputArgs["env"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["env"]), &env)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg env", err))
+				}
+			}
+			var presharedKey *dagger.Secret
+			if inputArgs["presharedKey"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["presharedKey"]), &presharedKey)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg presharedKey", err))
+				}
+			}
+			var noAuth bool
+			if inputArgs["noAuth"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["noAuth"]), &noAuth)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg noAuth", err))
+				}
+			}
+			var scaleToZero string
+			if inputArgs["scaleToZero"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["scaleToZero"]), &scaleToZero)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg scaleToZero", err))
+				}
+			}
+			var registry string
+			if inputArgs["registry"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["registry"]), &registry)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registry", err))
+				}
+			}
+			var ca *dagger.File
+			if inputArgs["ca"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["ca"]), &ca)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg ca", err))
+				}
+			}
+			var connectTo string
+			if inputArgs["connectTo"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["connectTo"]), &connectTo)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg connectTo", err))
+				}
+			}
+			var keepFailed bool
+			if inputArgs["keepFailed"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["keepFailed"]), &keepFailed)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg keepFailed", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Deploy(&parent, ctx, token, metro, api, name, memory, port, env, presharedKey, noAuth, scaleToZero, registry, ca, connectTo, keepFailed)
+		case "Status":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var token *dagger.Secret
+			if inputArgs["token"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["token"]), &token)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg token", err))
+				}
+			}
+			var metro string
+			if inputArgs["metro"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["metro"]), &metro)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg metro", err))
+				}
+			}
+			var api string
+			if inputArgs["api"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["api"]), &api)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg api", err))
+				}
+			}
+			var name string
+			if inputArgs["name"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["name"]), &name)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg name", err))
+				}
+			}
+			var ca *dagger.File
+			if inputArgs["ca"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["ca"]), &ca)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg ca", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Status(&parent, ctx, token, metro, api, name, ca)
+		case "Destroy":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var token *dagger.Secret
+			if inputArgs["token"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["token"]), &token)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg token", err))
+				}
+			}
+			var metro string
+			if inputArgs["metro"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["metro"]), &metro)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg metro", err))
+				}
+			}
+			var api string
+			if inputArgs["api"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["api"]), &api)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg api", err))
+				}
+			}
+			var name string
+			if inputArgs["name"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["name"]), &name)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg name", err))
+				}
+			}
+			var image bool
+			if inputArgs["image"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["image"]), &image)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg image", err))
+				}
+			}
+			var registry string
+			if inputArgs["registry"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["registry"]), &registry)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registry", err))
+				}
+			}
+			var ca *dagger.File
+			if inputArgs["ca"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["ca"]), &ca)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg ca", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Destroy(&parent, ctx, token, metro, api, name, image, registry, ca)
 		case "":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"dagger/openfga-kraftcloud/internal/dagger"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/deploy"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
+)
+
+// Deploy packages the image as a KraftCloud unikernel, pushes it, runs it in
+// the service group named after the deployment, waits for it and proves it
+// serves through its public FQDN (health, then a real authorization check).
+// An earlier deployment in the group is drained only after the new one is
+// verified. On failure it prints the logs' diagnosis (cause and fix), deletes
+// what this run created and fails. It returns the Deployment as JSON.
+// +cache="never"
+func (m *OpenfgaKraftcloud) Deploy(
+	ctx context.Context,
+	// KraftCloud API token (base64 of user:secret), e.g. env://UKC_TOKEN
+	token *dagger.Secret,
+	// Metro: fra, dal, sin, was, sfo (or legacy fra0, ...)
+	// +optional
+	metro string,
+	// API URL instead of a metro (e.g. the simulator's)
+	// +optional
+	api string,
+	// Deployment name: service group, image and instance prefix
+	// +default="openfga"
+	name string,
+	// Memory, as kraft -M: 512 (MiB), 512Mi, 1Gi
+	// +default="512"
+	memory string,
+	// Port mappings EXT:INT/handlers (default 443:8080/tls+http and 80:443/http+redirect)
+	// +optional
+	port []string,
+	// Extra environment variables, KEY=VALUE
+	// +optional
+	env []string,
+	// OpenFGA preshared key; authentication is on unless --no-auth
+	// +optional
+	presharedKey *dagger.Secret,
+	// Run OpenFGA without authentication on the public internet
+	// +optional
+	noAuth bool,
+	// Scale-to-zero policy: on, off or idle (default: the Kraftfile's labels)
+	// +optional
+	scaleToZero string,
+	// Registry HOST[:PORT] (default index.unikraft.io)
+	// +optional
+	registry string,
+	// CA certificate (PEM) to trust for the platform's TLS, e.g. the simulator's
+	// +optional
+	ca *dagger.File,
+	// Send the public FQDN's traffic to HOST:PORT, like curl --connect-to
+	// +optional
+	connectTo string,
+	// Leave a failed instance in place for inspection
+	// +optional
+	keepFailed bool,
+) (string, error) {
+	c, caPath, err := m.client(ctx, token, metro, api, ca)
+	if err != nil {
+		return "", err
+	}
+	o := deploy.Options{
+		Client: c, CAFile: caPath, Name: name, Memory: memory, Ports: port, Env: env,
+		ScaleToZero: scaleToZero, Registry: registry, ConnectTo: connectTo,
+		NoAuth: noAuth, KeepFailed: keepFailed, Log: os.Stderr,
+		OpenFGAVersion: m.Version, Commit: m.Commit,
+	}
+	if presharedKey != nil {
+		key, err := presharedKey.Plaintext(ctx)
+		if err != nil {
+			return "", err
+		}
+		o.PresharedKeys = []string{key}
+	}
+	if o.Rootfs, o.Kraftfile, err = m.deployInputs(ctx); err != nil {
+		return "", err
+	}
+	rec, err := deploy.Run(ctx, o)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(rec)
+}
+
+// Status reports the deployment's instances, their states and, for each one
+// that is not running, the diagnosis. JSON.
+// +cache="never"
+func (m *OpenfgaKraftcloud) Status(
+	ctx context.Context,
+	// KraftCloud API token, e.g. env://UKC_TOKEN
+	token *dagger.Secret,
+	// +optional
+	metro string,
+	// +optional
+	api string,
+	// +default="openfga"
+	name string,
+	// +optional
+	ca *dagger.File,
+) (string, error) {
+	c, _, err := m.client(ctx, token, metro, api, ca)
+	if err != nil {
+		return "", err
+	}
+	rep, err := deploy.Status(ctx, c, name)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(rep)
+}
+
+// Destroy removes a deployment: its instances and service group, and with
+// --image its image. JSON of what was removed.
+// +cache="never"
+func (m *OpenfgaKraftcloud) Destroy(
+	ctx context.Context,
+	// KraftCloud API token, e.g. env://UKC_TOKEN
+	token *dagger.Secret,
+	// +optional
+	metro string,
+	// +optional
+	api string,
+	// +default="openfga"
+	name string,
+	// Also delete the deployment's image from the registry
+	// +optional
+	image bool,
+	// Registry HOST[:PORT] of the image (default index.unikraft.io)
+	// +optional
+	registry string,
+	// +optional
+	ca *dagger.File,
+) (string, error) {
+	c, caPath, err := m.client(ctx, token, metro, api, ca)
+	if err != nil {
+		return "", err
+	}
+	done, err := deploy.Destroy(ctx, c, deploy.DestroyOptions{
+		Name: name, Image: image, Registry: registry, CAFile: caPath, Log: os.Stderr,
+	})
+	if err != nil {
+		return "", err
+	}
+	return toJSON(done)
+}
+
+// client builds the API client; the token is read here, inside the module,
+// and never leaves it (ci/kraftcloud keeps it out of errors and logs).
+// It also returns where the CA file (if any) was put, for the registry and the FQDN.
+func (m *OpenfgaKraftcloud) client(ctx context.Context, token *dagger.Secret, metro, api string, ca *dagger.File) (*kraftcloud.Client, string, error) {
+	tok, err := token.Plaintext(ctx)
+	if err != nil {
+		return nil, "", fmt.Errorf("read the token: %w", err)
+	}
+	caPath, err := exportOptional(ctx, ca, "/tmp/deploy/ca.pem")
+	if err != nil {
+		return nil, "", err
+	}
+	conn := kraftcloud.ConnFlags{Metro: metro, API: api, Token: tok, CA: caPath}
+	c, err := conn.Client(kraftcloud.WithLogf(func(format string, args ...any) {
+		fmt.Fprintf(os.Stderr, format+"\n", args...)
+	}))
+	return c, caPath, err
+}
+
+// deployInputs puts the rootfs and the Kraftfile where ci/deploy reads them:
+// this module's own container.
+func (m *OpenfgaKraftcloud) deployInputs(ctx context.Context) (rootfs, kraftfile string, err error) {
+	p, err := m.plan(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	root, err := m.rootfs(ctx, p)
+	if err != nil {
+		return "", "", err
+	}
+	if rootfs, err = root.Export(ctx, "/tmp/deploy/rootfs"); err != nil {
+		return "", "", fmt.Errorf("export the rootfs: %w", err)
+	}
+	if kraftfile, err = m.Kraftfile.Export(ctx, "/tmp/deploy/Kraftfile"); err != nil {
+		return "", "", fmt.Errorf("export the Kraftfile: %w", err)
+	}
+	return rootfs, kraftfile, nil
+}
+
+func exportOptional(ctx context.Context, f *dagger.File, path string) (string, error) {
+	if f == nil {
+		return "", nil
+	}
+	return f.Export(ctx, path)
+}
+
+func toJSON(v any) (string, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	return string(b), err
+}
