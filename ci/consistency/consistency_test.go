@@ -1,0 +1,76 @@
+package consistency
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/semver"
+)
+
+func read(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func engineVersion(t *testing.T) string {
+	var cfg struct {
+		EngineVersion string `json:"engineVersion"`
+		Source        string `json:"source"`
+	}
+	if err := json.Unmarshal(read(t, "dagger.json"), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Source != ".dagger" {
+		t.Errorf("dagger.json source %q, want .dagger", cfg.Source)
+	}
+	return cfg.EngineVersion
+}
+
+func TestOneDaggerVersionEverywhere(t *testing.T) {
+	v := engineVersion(t)
+	if v != "v0.19.7" {
+		t.Errorf("engineVersion %s: v0.19.7 is the newest Dagger the air-gapped machines can build", v)
+	}
+	wf := read(t, ".github/workflows/ci.yml")
+	if m := regexp.MustCompile(`DAGGER_VERSION: (\S+)`).FindSubmatch(wf); m == nil || string(m[1]) != v {
+		t.Errorf("the workflow's DAGGER_VERSION is %q, want %s", m, v)
+	}
+	if m := regexp.MustCompile(`(?m)^V=(\S+)`).FindSubmatch(read(t, ".ci/engine/bootstrap.sh")); m == nil || string(m[1]) != v {
+		t.Errorf("the bootstrap builds %q, want %s", m, v)
+	}
+}
+
+func TestActionsArePinnedByCommit(t *testing.T) {
+	wf := read(t, ".github/workflows/ci.yml")
+	uses := regexp.MustCompile(`uses: ([^@\s]+)@(\S+)`).FindAllSubmatch(wf, -1)
+	if len(uses) == 0 {
+		t.Fatal("no actions in the workflow")
+	}
+	for _, u := range uses {
+		if !regexp.MustCompile(`^[0-9a-f]{40}$`).Match(u[2]) {
+			t.Errorf("%s is pinned to %s, not a commit SHA", u[1], u[2])
+		}
+	}
+}
+
+// The Go SDK runtime of v0.19.7 is Go 1.25.3 with GOTOOLCHAIN=local: a module
+// (or a module it replaces in) asking for more cannot load.
+func TestModulesFitTheSDKRuntimeGo(t *testing.T) {
+	for _, p := range []string{"go.mod", ".dagger/go.mod"} {
+		f, err := modfile.Parse(p, read(t, p), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if semver.Compare("v"+f.Go.Version, "v1.25.3") > 0 {
+			t.Errorf("%s says go %s; the engine's Go SDK runtime has 1.25.3", p, f.Go.Version)
+		}
+	}
+}

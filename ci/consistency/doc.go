@@ -1,0 +1,6 @@
+// Package consistency holds the tests that keep the repository's pinned
+// versions in step: the engine version in dagger.json, the CLI the GitHub
+// workflow installs, the engine the air-gapped bootstrap builds, and the Go
+// the module may ask of the SDK runtime. Drift between them is the most
+// common way a Dagger pipeline breaks in CI.
+package consistency
