@@ -1,9 +1,11 @@
 package deploy
 
 import (
+	"context"
 	"regexp"
 	"time"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/preflight"
 )
 
@@ -75,4 +77,28 @@ func stampOf(rep preflight.Report, version, commit string) (string, string) {
 		return "unknown"
 	}
 	return pick(version, versionRE), pick(commit, commitRE)
+}
+
+// OpenFGA's JSON log lines carry the stamp of the running binary.
+var (
+	logVersionRE = regexp.MustCompile(`"build\.version":"([^"]+)"`)
+	logCommitRE  = regexp.MustCompile(`"build\.commit":"([^"]+)"`)
+)
+
+// stampFromLogs fills an unknown version or commit from the instance's
+// own logs: what really runs, when nobody said.
+func (p *plan) stampFromLogs(ctx context.Context, ref api.Ref) {
+	if p.version != "unknown" && p.commit != "unknown" {
+		return
+	}
+	b, err := p.client.ReadLogs(ctx, ref, api.MaxLogPage)
+	if err != nil {
+		return
+	}
+	if m := logVersionRE.FindSubmatch(b); m != nil && p.version == "unknown" {
+		p.version = string(m[1])
+	}
+	if m := logCommitRE.FindSubmatch(b); m != nil && p.commit == "unknown" {
+		p.commit = string(m[1])
+	}
 }

@@ -112,7 +112,7 @@ func (p *plan) run(ctx context.Context, rec *Deployment) error {
 	if fqdn == "" {
 		return fail("verify", errors.New("the service group has no public FQDN"))
 	}
-	if err := p.verifyFQDN(ctx, fqdn, len(old), rec); err != nil {
+	if err := p.verifyFQDN(ctx, ref, fqdn, len(old), rec); err != nil {
 		return fail("verify", err)
 	}
 	// The checks took a while: the new instance must still be up.
@@ -126,6 +126,7 @@ func (p *plan) run(ctx context.Context, rec *Deployment) error {
 		rec.Replaced = p.retire(ctx, old)
 		done()
 	}
+	p.stampFromLogs(ctx, ref)
 	p.fill(rec, inst, g, fqdn, pu)
 	return nil
 }

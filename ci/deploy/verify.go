@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/verify"
 )
 
@@ -114,7 +116,7 @@ func (t *otherBackend) misrouted(req *http.Request, resp *http.Response) bool {
 
 // verifyFQDN proves that OpenFGA serves through https://fqdn: healthy,
 // a full authorization round trip, then healthy again several times.
-func (p *plan) verifyFQDN(ctx context.Context, fqdn string, others int, rec *Deployment) error {
+func (p *plan) verifyFQDN(ctx context.Context, ref api.Ref, fqdn string, others int, rec *Deployment) error {
 	ctx, cancel := context.WithTimeout(ctx, p.t.Verify)
 	defer cancel()
 	var retried atomic.Int64
@@ -124,9 +126,12 @@ func (p *plan) verifyFQDN(ctx context.Context, fqdn string, others int, rec *Dep
 	}
 	c := &verify.Client{BaseURL: "https://" + fqdn, HTTP: p.fqdnClient(fqdn, others, &retried), Key: key}
 
-	p.log.Printf("verify: https://%s/healthz", fqdn)
+	p.log.Printf("verify: wait until the instance listens, then https://%s/healthz", fqdn)
 	done := stage(&rec.Timings.Health)
-	err := c.WaitHealthy(ctx, 300*time.Millisecond)
+	err := p.waitServing(ctx, ref, others, c)
+	if err == nil {
+		err = c.WaitHealthy(ctx, 300*time.Millisecond)
+	}
 	done()
 	if err != nil {
 		return err
@@ -148,6 +153,44 @@ func (p *plan) verifyFQDN(ctx context.Context, fqdn string, others int, rec *Dep
 		}
 	}
 	return nil
+}
+
+// waitServing waits until the new instance serves. With other instances
+// in the group the FQDN's answers prove nothing about the new one, so the
+// API must report its first listening socket (net_time_us > 0, research
+// doc §3.3); alone, an answer through the FQDN is its answer. Meanwhile
+// the instance must stay running: OpenFGA retries an unreachable
+// datastore for about a minute before it exits 2, all that time
+// "running" and not listening.
+func (p *plan) waitServing(ctx context.Context, ref api.Ref, others int, c *verify.Client) error {
+	for {
+		inst, err := p.client.GetInstance(ctx, ref)
+		if err != nil {
+			return err
+		}
+		if inst.State != api.StateRunning {
+			return fmt.Errorf("%w: %s before it served", errStopped, inst.State)
+		}
+		if inst.NetTimeUs > 0 {
+			return nil
+		}
+		if others == 0 {
+			hctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			err := c.Health(hctx)
+			cancel()
+			if err == nil {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			if others > 0 {
+				return errors.New("the new instance never opened a listening socket (net_time_us stayed 0) while the earlier deployment answered the FQDN")
+			}
+			return fmt.Errorf("the instance did not answer https://FQDN/healthz in time: %w", ctx.Err())
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }
 
 // roundTrip tries the round trip a few times: a gateway hiccup (502/503)
