@@ -1,0 +1,185 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/verify"
+)
+
+// One deployment's life against the simulator with real OpenFGA: the CLI
+// deploys it (verified, the JSON right, answering by FQDN through the TLS
+// front), a second deploy rolls out with no failed request, a third one
+// that exits 2 at start fails with its diagnosis and leaves the second
+// serving, then status, logs and destroy.
+func TestDeployLifecycle(t *testing.T) {
+	bin := openfgaBinary(t)
+	s := startSim(t)
+	ep := s.Endpoints()
+	root := rootfsWith(t, bin, 0o755)
+	front := frontClient(t, s)
+	all := map[string]string{} // every output, checked for secrets at the end
+	const name = "openfga"
+	url := "https://" + name + "." + ep.Domain
+
+	// 1. the CLI, token and key from the environment
+	t.Setenv("UKC_TOKEN", ep.Token)
+	t.Setenv(PresharedKeyEnv, testKey)
+	var stdout, stderr syncBuffer
+	start := time.Now()
+	code := cliDeploy([]string{"--rootfs", root, "--name", name, "--api", ep.API, "--registry", ep.Registry,
+		"--ca", ep.CA, "--connect-to", ep.TLS, "--memory", "256", "--watch", "2s", "--kraftfile", "../../Kraftfile"}, &stdout, &stderr)
+	all["deploy 1 stdout"], all["deploy 1 stderr"] = stdout.String(), stderr.String()
+	if code != 0 {
+		t.Fatalf("deploy exit %d\n%s", code, stderr.String())
+	}
+	first := decodeDeployment(t, stdout.String())
+	t.Logf("first deploy: %s to verified (timings %+v)", time.Since(start).Round(time.Millisecond), first.Timings)
+	checkRecord(t, first, name, ep.Registry)
+	if code, body, err := get(front, url+"/healthz"); err != nil || code != 200 || !strings.Contains(body, `"SERVING"`) {
+		t.Fatalf("GET %s/healthz = %d %q %v", url, code, body, err)
+	}
+	if code, _, _ := get(front, url+"/stores"); code != http.StatusUnauthorized {
+		t.Fatalf("GET /stores without the key = %d, want 401: authentication must be on", code)
+	}
+
+	// 2. a rollout, with traffic all along
+	var log2 syncBuffer
+	o := simOptions(t, s, root, name, &log2)
+	o.Kraftfile, o.Env = "../../Kraftfile", []string{"OPENFGA_LOG_LEVEL=warn"} // another image config: a new instance
+	pr := probe(front, url)
+	start = time.Now()
+	second, err := Run(context.Background(), o)
+	rolloutTime := time.Since(start)
+	time.Sleep(300 * time.Millisecond)
+	pr.halt()
+	all["deploy 2 log"] = log2.String()
+	if err != nil {
+		t.Fatalf("second deploy: %v\n%s", err, log2.String())
+	}
+	t.Logf("rollout: %s; %d health requests through the FQDN during it, %d failed (first failure: %v)",
+		rolloutTime.Round(time.Millisecond), pr.ok.Load()+pr.failed.Load(), pr.failed.Load(), pr.firstErr.Load())
+	if pr.failed.Load() > 0 || pr.ok.Load() < 10 {
+		t.Errorf("requests during the rollout: %d ok, %d failed", pr.ok.Load(), pr.failed.Load())
+	}
+	if len(second.Replaced) != 1 || second.Replaced[0] != first.Instance {
+		t.Errorf("replaced %v, want [%s]", second.Replaced, first.Instance)
+	}
+	l := log2.String()
+	if v, r := strings.Index(l, "verified:"), strings.Index(l, "rollout: drain "+first.Instance); v < 0 || r < v {
+		t.Errorf("the old instance must be drained only after the new one is verified:\n%s", l)
+	}
+	c := o.Client
+	if _, err := c.GetInstance(context.Background(), api.ByUUID(first.UUID)); !errors.Is(err, kraftcloud.ErrNotFound) {
+		t.Errorf("old instance after the rollout: %v, want not found", err)
+	}
+
+	// 3. a deployment that exits 2 at start: the second keeps serving
+	var log3 syncBuffer
+	o = simOptions(t, s, root, name, &log3)
+	o.Tag = "broken"
+	o.Env = []string{"OPENFGA_DATASTORE_ENGINE=postgres", "OPENFGA_DATASTORE_URI=postgres://openfga:" + testKey + "@postgres.nowhere.internal:5432/openfga"}
+	o.Timeouts.Verify = 90 * time.Second // OpenFGA retries its datastore for about a minute
+	pr = probe(front, url)
+	start = time.Now()
+	_, err = Run(context.Background(), o)
+	pr.halt()
+	all["deploy 3 log"], all["deploy 3 error"] = log3.String(), errString(err)
+	var de *Error
+	if !errors.As(err, &de) || de.Diagnosis == nil {
+		t.Fatalf("broken deploy: %v\n%s", err, log3.String())
+	}
+	t.Logf("broken deploy failed in %s at %s: %s", time.Since(start).Round(time.Millisecond), de.Stage, de.Diagnosis.Cause)
+	if de.Diagnosis.Kind != diagnose.KindDatastoreDNS || de.Diagnosis.ExitCode != 2 {
+		t.Errorf("diagnosis %s (exit %d), want %s with exit 2", de.Diagnosis.Kind, de.Diagnosis.ExitCode, diagnose.KindDatastoreDNS)
+	}
+	if pr.failed.Load() > 0 {
+		t.Errorf("the earlier deployment stopped answering during the failed one: %d of %d failed", pr.failed.Load(), pr.ok.Load()+pr.failed.Load())
+	}
+	onlyInstance(t, c, name, second.Instance)
+	vc := &verify.Client{BaseURL: url, HTTP: front, Key: testKey}
+	if err := vc.RoundTrip(context.Background()); err != nil {
+		t.Errorf("the earlier deployment after the failed one: %v", err)
+	}
+	// its image was taken back; the tag it moved was put back
+	user, secret := c.Token().RegistryAuth()
+	acc := unikernel.Access{Username: user, Password: secret, PlainHTTP: true}
+	if h, err := unikernel.Resolve(context.Background(), ep.Registry+"/"+c.Token().Namespace()+"/"+name+":broken", acc); err == nil {
+		t.Errorf("the failed run's tag is still there (%s)", h)
+	}
+
+	// 4. status and logs
+	stdout, stderr = syncBuffer{}, syncBuffer{}
+	if code := cliStatus([]string{"--name", name, "--api", ep.API}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), `"serving": true`) {
+		t.Errorf("status: %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	all["status"] = stdout.String()
+	stdout = syncBuffer{}
+	if code := cliLogs([]string{"--name", name, "--api", ep.API}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), `"build.version":"v1.11.0"`) {
+		t.Errorf("logs: %d\n%.500s%s", code, stdout.String(), stderr.String())
+	}
+
+	// 5. destroy, image included: nothing is left
+	stdout = syncBuffer{}
+	if code := cliDestroy([]string{"--name", name, "--api", ep.API, "--image", "--registry", ep.Registry}, &stdout, &stderr); code != 0 {
+		t.Fatalf("destroy: %d\n%s", code, stderr.String())
+	}
+	all["destroy"], all["stderr"] = stdout.String(), stderr.String()
+	nothingLeft(t, c, name)
+	if _, err := unikernel.Resolve(context.Background(), second.Image, acc); !errors.Is(err, unikernel.ErrNoManifest) {
+		t.Errorf("image after destroy --image: %v", err)
+	}
+	noSecrets(t, all, ep.Token, secret, testKey)
+}
+
+func checkRecord(t *testing.T, d Deployment, name, registry string) {
+	t.Helper()
+	switch {
+	case !d.Verified, d.URL != "https://"+name+".fra.unikraft.test", !strings.HasPrefix(d.Instance, name+"-"),
+		!kraftcloud.IsUUID(d.UUID), d.ServiceGroup != name, d.Metro != "fra",
+		!strings.HasPrefix(d.Digest, "sha256:"), d.Image != registry+"/sim/"+name+"@"+d.Digest,
+		d.OpenFGAVersion != "v1.11.0", len(d.Commit) != 40,
+		d.Datastore != "memory", d.Persistent, d.Auth != "preshared", len(d.Warnings) == 0,
+		d.Timings.Push <= 0, d.Timings.Running <= 0, d.Timings.RoundTrip <= 0, d.Timings.Total <= 0:
+		t.Errorf("record not right: %+v", d)
+	}
+}
+
+// onlyInstance checks the group holds exactly the named instance.
+func onlyInstance(t *testing.T, c *kraftcloud.Client, group, inst string) {
+	t.Helper()
+	g, err := c.GetServiceGroup(context.Background(), api.ByName(group))
+	if err != nil || len(g.Instances) != 1 || g.Instances[0].Name != inst {
+		t.Errorf("group %s: %+v, %v; want only %s", group, g.Instances, err, inst)
+	}
+	all, _ := c.ListInstances(context.Background())
+	if len(all) != 1 {
+		t.Errorf("%d instances exist, want 1", len(all))
+	}
+}
+
+// nothingLeft checks no instance and no group of the deployment remain.
+func nothingLeft(t *testing.T, c *kraftcloud.Client, group string) {
+	t.Helper()
+	if g, err := c.GetServiceGroup(context.Background(), api.ByName(group)); !errors.Is(err, kraftcloud.ErrNotFound) {
+		t.Errorf("service group %s left: %+v %v", group, g, err)
+	}
+	if all, err := c.ListInstances(context.Background()); err != nil || len(all) != 0 {
+		t.Errorf("instances left: %d %v", len(all), err)
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

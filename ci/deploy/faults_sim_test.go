@@ -1,0 +1,91 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
+)
+
+// The API answers 429 and 503 for a while, on every path and then on the
+// instance calls (creates included, which the client never retries by
+// itself): the deploy waits them out, creates exactly one instance and
+// is verified.
+func TestDeployThroughRateLimitsAndOutages(t *testing.T) {
+	bin := openfgaBinary(t)
+	s := startSim(t)
+	root := rootfsWith(t, bin, 0o755)
+	for _, f := range []sim.Faults{
+		{RateLimit: 3, ServerErrors: 3, ServerErrorCode: 503},
+		{Path: "/v1/instances", RateLimit: 2, ServerErrors: 3, ServerErrorCode: 503},
+	} {
+		var log syncBuffer
+		o := simOptions(t, s, root, "faulty", &log)
+		s.SetFaults(f)
+		start := time.Now()
+		d, err := Run(context.Background(), o)
+		if err != nil {
+			t.Fatalf("faults %+v: %v\n%s", f, err, log.String())
+		}
+		t.Logf("faults %+v: verified in %s", f, time.Since(start).Round(time.Millisecond))
+		l := log.String()
+		if !strings.Contains(l, "HTTP 429") || !strings.Contains(l, "HTTP 503") {
+			t.Errorf("the retries were not announced:\n%s", l)
+		}
+		onlyInstance(t, o.Client, "faulty", d.Instance)
+	}
+}
+
+// An app that needs more memory than the instance has is killed by the
+// OOM killer: diagnosed as such, and everything this run made is removed
+// (instance, service group, image).
+func TestDeployOutOfMemory(t *testing.T) {
+	s := startSim(t)
+	var log syncBuffer
+	o := simOptions(t, s, rootfsWith(t, standinBinary(t), 0o755), "hungry", &log)
+	o.Memory, o.Env = "64", []string{"STANDIN_ALLOC_MB=256"}
+	_, err := Run(context.Background(), o)
+	var de *Error
+	if !errors.As(err, &de) || de.Diagnosis == nil {
+		t.Fatalf("Run = %v\n%s", err, log.String())
+	}
+	t.Logf("failed at %s: %s / fix: %s", de.Stage, de.Diagnosis.Cause, de.Diagnosis.Fix)
+	if de.Diagnosis.Kind != diagnose.KindOutOfMemory {
+		t.Errorf("diagnosis %s, want %s\n%s", de.Diagnosis.Kind, diagnose.KindOutOfMemory, log.String())
+	}
+	nothingLeft(t, o.Client, "hungry")
+	user, secret := o.Client.Token().RegistryAuth()
+	acc := unikernel.Access{Username: user, Password: secret, PlainHTTP: true}
+	if _, err := unikernel.Resolve(context.Background(), s.Endpoints().Registry+"/"+o.Client.Token().Namespace()+"/hungry:latest", acc); !errors.Is(err, unikernel.ErrNoManifest) {
+		t.Errorf("image left after the failed run: %v", err)
+	}
+	noSecrets(t, map[string]string{"log": log.String(), "error": err.Error()}, s.Endpoints().Token, secret, testKey)
+}
+
+// --keep-failed leaves the failed instance for inspection and says how
+// to remove it.
+func TestKeepFailed(t *testing.T) {
+	s := startSim(t)
+	var log syncBuffer
+	o := simOptions(t, s, rootfsWith(t, standinBinary(t), 0o755), "kept", &log)
+	o.Memory, o.Env, o.KeepFailed = "64", []string{"STANDIN_ALLOC_MB=256"}, true
+	_, err := Run(context.Background(), o)
+	var de *Error
+	if !errors.As(err, &de) || len(de.Left) != 3 || !strings.Contains(log.String(), "go run . destroy --name kept") {
+		t.Fatalf("Run = %v (left %v)\n%s", err, de.Left, log.String())
+	}
+	rep, err := Status(context.Background(), o.Client, "kept")
+	if err != nil || rep.Serving || len(rep.Instances) != 1 || rep.Instances[0].Diagnosis == nil ||
+		rep.Instances[0].Diagnosis.Kind != diagnose.KindOutOfMemory {
+		t.Fatalf("status = %+v, %v", rep, err)
+	}
+	if _, err := Destroy(context.Background(), o.Client, DestroyOptions{Name: "kept", Image: true, Registry: s.Endpoints().Registry}); err != nil {
+		t.Fatal(err)
+	}
+	nothingLeft(t, o.Client, "kept")
+}
