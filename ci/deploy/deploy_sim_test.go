@@ -84,9 +84,9 @@ func TestDeployLifecycle(t *testing.T) {
 
 	// 3. a deployment that exits 2 at start: the second keeps serving
 	var log3 syncBuffer
-	o = simOptions(t, s, root, name, &log3)
-	o.Tag = "broken"
-	o.Env = []string{"OPENFGA_DATASTORE_ENGINE=postgres", "OPENFGA_DATASTORE_URI=postgres://openfga:" + testKey + "@postgres.nowhere.internal:5432/openfga"}
+	o = simOptions(t, s, root, name, &log3) // no Kraftfile: no labels, another digest under the same tag
+	const dbPassword = "db-pa55word-never-shown"
+	o.Env = []string{"OPENFGA_DATASTORE_ENGINE=postgres", "OPENFGA_DATASTORE_URI=postgres://openfga:" + dbPassword + "@postgres.nowhere.internal:5432/openfga"}
 	o.Timeouts.Verify = 90 * time.Second // OpenFGA retries its datastore for about a minute
 	pr = probe(front, url)
 	start = time.Now()
@@ -109,11 +109,15 @@ func TestDeployLifecycle(t *testing.T) {
 	if err := vc.RoundTrip(context.Background()); err != nil {
 		t.Errorf("the earlier deployment after the failed one: %v", err)
 	}
-	// its image was taken back; the tag it moved was put back
+	// its image was taken back, and the tag it moved put back
 	user, secret := c.Token().RegistryAuth()
 	acc := unikernel.Access{Username: user, Password: secret, PlainHTTP: true}
-	if h, err := unikernel.Resolve(context.Background(), ep.Registry+"/"+c.Token().Namespace()+"/"+name+":broken", acc); err == nil {
-		t.Errorf("the failed run's tag is still there (%s)", h)
+	repo := ep.Registry + "/" + c.Token().Namespace() + "/" + name
+	if h, err := unikernel.Resolve(context.Background(), repo+":latest", acc); err != nil || h.String() != second.Digest {
+		t.Errorf("tag latest after the failed run: %v %v, want %s", h, err, second.Digest)
+	}
+	if !strings.Contains(log3.String(), "cleanup: remove image") {
+		t.Errorf("the failed run's image was not removed:\n%s", log3.String())
 	}
 
 	// 4. status and logs
@@ -137,7 +141,7 @@ func TestDeployLifecycle(t *testing.T) {
 	if _, err := unikernel.Resolve(context.Background(), second.Image, acc); !errors.Is(err, unikernel.ErrNoManifest) {
 		t.Errorf("image after destroy --image: %v", err)
 	}
-	noSecrets(t, all, ep.Token, secret, testKey)
+	noSecrets(t, all, ep.Token, secret, testKey, dbPassword)
 }
 
 func checkRecord(t *testing.T, d Deployment, name, registry string) {

@@ -3,6 +3,7 @@ package deploy
 import (
 	"fmt"
 	"maps"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -93,4 +94,24 @@ func checkCmdline(env map[string]string, argv []string) error {
 	}
 	return fmt.Errorf("the env and command take %d bytes in %d words on the kernel command line, over the platform's %d bytes / %d words (every env var is passed there); the largest: %s",
 		bytes, args, CmdlineMaxBytes, CmdlineMaxArgs, strings.Join(keys, ", "))
+}
+
+// secretValues are the env values to keep out of output besides the keys:
+// values of variables named like secrets, and passwords inside URLs
+// (OPENFGA_DATASTORE_URI=postgres://user:pw@host/db).
+func secretValues(env map[string]string) []string {
+	var out []string
+	for k, v := range env {
+		up := strings.ToUpper(k)
+		if strings.Contains(up, "PASSWORD") || strings.Contains(up, "SECRET") || strings.Contains(up, "TOKEN") ||
+			(strings.Contains(up, "KEY") && k != "OPENFGA_AUTHN_PRESHARED_KEYS") {
+			out = append(out, v)
+		}
+		if u, err := url.Parse(v); err == nil && u.User != nil {
+			if pw, ok := u.User.Password(); ok {
+				out = append(out, pw)
+			}
+		}
+	}
+	return out
 }

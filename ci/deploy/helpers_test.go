@@ -48,7 +48,7 @@ var (
 )
 
 // standinBinary compiles testdata/standin statically, once.
-func standinBinary(t *testing.T) string {
+func standinBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "deploy-standin-")
@@ -77,7 +77,7 @@ type buildError struct {
 func (e *buildError) Error() string { return e.err.Error() + "\n" + e.out }
 
 // rootfsWith lays out a rootfs whose /usr/bin/openfga is a copy of bin.
-func rootfsWith(t *testing.T, bin string, mode os.FileMode) string {
+func rootfsWith(t testing.TB, bin string, mode os.FileMode) string {
 	t.Helper()
 	root := t.TempDir()
 	dst := filepath.Join(root, "usr", "bin", "openfga")
@@ -94,7 +94,7 @@ func rootfsWith(t *testing.T, bin string, mode os.FileMode) string {
 	return root
 }
 
-func copyFile(t *testing.T, src, dst string, mode os.FileMode) {
+func copyFile(t testing.TB, src, dst string, mode os.FileMode) {
 	t.Helper()
 	in, err := os.Open(src)
 	if err != nil {

@@ -47,7 +47,7 @@ func openfgaBinary(t *testing.T) string {
 }
 
 // simClient is an API client for the simulator that logs retries to log.
-func simClient(t *testing.T, s *sim.Sim, log io.Writer) *kraftcloud.Client {
+func simClient(t testing.TB, s *sim.Sim, log io.Writer) *kraftcloud.Client {
 	t.Helper()
 	c, err := kraftcloud.New(s.Endpoints().API, s.Endpoints().Token,
 		kraftcloud.WithLogf(func(f string, a ...any) { _, _ = io.WriteString(log, strings.TrimSpace(sprintf(f, a...))+"\n") }))
@@ -58,7 +58,7 @@ func simClient(t *testing.T, s *sim.Sim, log io.Writer) *kraftcloud.Client {
 }
 
 // simOptions are deploy options against the simulator.
-func simOptions(t *testing.T, s *sim.Sim, root, name string, log io.Writer) Options {
+func simOptions(t testing.TB, s *sim.Sim, root, name string, log io.Writer) Options {
 	ep := s.Endpoints()
 	return Options{
 		Client: simClient(t, s, log), Rootfs: root, Name: name, Registry: ep.Registry,

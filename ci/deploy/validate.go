@@ -146,6 +146,7 @@ func (p *plan) checkEnv() error {
 	}
 	port := httpsService(p.services).DestinationPort
 	p.env = mergeEnv(openfgaEnv(p.opts.PresharedKeys, p.opts.NoAuth, port), p.ds.Env(), p.env, user)
+	p.red.add(secretValues(p.env)...)
 	return checkCmdline(p.env, p.cmd)
 }
 
