@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
@@ -97,7 +98,11 @@ func (p *plan) undo(ctx context.Context, cr *created) []string {
 		}
 	}
 	if cr.group {
-		if err := p.deleteEmptyGroup(ctx); err != nil {
+		ours := ""
+		if cr.instance != nil {
+			ours = cr.instance.UUID
+		}
+		if err := p.deleteEmptyGroup(ctx, ours); err != nil {
 			left = append(left, "service group "+p.name+" ("+err.Error()+")")
 		}
 	}
@@ -109,21 +114,30 @@ func (p *plan) undo(ctx context.Context, cr *created) []string {
 	return left
 }
 
-func (p *plan) deleteEmptyGroup(ctx context.Context) error {
-	g, err := p.client.GetServiceGroup(ctx, api.ByName(p.name))
-	if errors.Is(err, kraftcloud.ErrNotFound) {
-		return nil
+// deleteEmptyGroup deletes the group this run created once it is empty.
+// The platform may list a deleted instance for a moment, so a group whose
+// only member is our instance is asked again, for a few seconds.
+func (p *plan) deleteEmptyGroup(ctx context.Context, ours string) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		g, err := p.client.GetServiceGroup(ctx, api.ByName(p.name))
+		if errors.Is(err, kraftcloud.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case len(g.Instances) == 0:
+			p.log.Printf("cleanup: delete service group %s (created by this run)", p.name)
+			_, err = p.client.DeleteServiceGroup(ctx, api.ByUUID(g.UUID))
+			return err
+		case len(g.Instances) > 1 || g.Instances[0].UUID != ours || time.Now().After(deadline):
+			p.log.Printf("cleanup: keep service group %s: it has %d instance(s)", p.name, len(g.Instances))
+			return nil
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
-	if err != nil {
-		return err
-	}
-	if len(g.Instances) > 0 {
-		p.log.Printf("cleanup: keep service group %s: it has %d instance(s) now", p.name, len(g.Instances))
-		return nil
-	}
-	p.log.Printf("cleanup: delete service group %s (created by this run)", p.name)
-	_, err = p.client.DeleteServiceGroup(ctx, api.ByUUID(g.UUID))
-	return err
 }
 
 // removeImage takes back an image this run pushed, unless the registry

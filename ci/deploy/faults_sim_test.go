@@ -89,3 +89,23 @@ func TestKeepFailed(t *testing.T) {
 	}
 	nothingLeft(t, o.Client, "kept")
 }
+
+// Memory over the account's limit (the simulator's quotas say 4096 MiB) is
+// refused after validation, before anything is pushed or created.
+func TestMemoryOverQuotaCreatesNothing(t *testing.T) {
+	s := startSim(t)
+	var log syncBuffer
+	o := simOptions(t, s, rootfsWith(t, standinBinary(t), 0o755), "huge", &log)
+	o.Memory = "8Gi"
+	_, err := Run(context.Background(), o)
+	var de *Error
+	if !errors.As(err, &de) || de.Stage != "validate" || !strings.Contains(err.Error(), "outside this account's limits at this metro: 16 .. 4096 MiB") {
+		t.Fatalf("Run = %v", err)
+	}
+	nothingLeft(t, o.Client, "huge")
+	user, secret := o.Client.Token().RegistryAuth()
+	acc := unikernel.Access{Username: user, Password: secret, PlainHTTP: true}
+	if _, err := unikernel.Resolve(context.Background(), s.Endpoints().Registry+"/"+o.Client.Token().Namespace()+"/huge:latest", acc); !errors.Is(err, unikernel.ErrNoManifest) {
+		t.Errorf("something was pushed: %v", err)
+	}
+}

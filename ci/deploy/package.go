@@ -19,7 +19,7 @@ import (
 type pushed struct {
 	digest   v1.Hash
 	platform string  // <user>/<name>@<digest>: how the API names it
-	existed  bool    // the digest was in the registry before this run
+	existed  bool    // the digest was in the registry before this run (or we could not tell)
 	prevTag  v1.Hash // what the tag pointed to before (zero: nothing)
 }
 
@@ -42,11 +42,16 @@ func (p *plan) packageImage(ctx context.Context) (*unikernel.Image, error) {
 // push uploads the image after noting what the registry held before.
 func (p *plan) push(ctx context.Context, img *unikernel.Image) (*pushed, error) {
 	out := &pushed{digest: img.Digest, platform: p.ref.PlatformImage(img.Digest)}
-	if _, err := unikernel.Resolve(ctx, p.ref.WithDigest(img.Digest), p.access); err == nil {
+	// Any answer but "no such manifest" counts as "it existed": a failed
+	// run then leaves the registry alone rather than guess.
+	_, err := unikernel.Resolve(ctx, p.ref.WithDigest(img.Digest), p.access)
+	out.existed = !errors.Is(err, unikernel.ErrNoManifest)
+	prev, err := unikernel.Resolve(ctx, p.ref.String(), p.access)
+	switch {
+	case err == nil:
+		out.prevTag = prev
+	case !errors.Is(err, unikernel.ErrNoManifest):
 		out.existed = true
-	}
-	if h, err := unikernel.Resolve(ctx, p.ref.String(), p.access); err == nil {
-		out.prevTag = h
 	}
 	p.log.Printf("push: %s (%s)", p.ref, img.Digest)
 	if _, err := unikernel.Push(ctx, img, p.access); err != nil {
