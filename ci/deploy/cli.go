@@ -62,6 +62,7 @@ func cliDeploy(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var c common
 	c.register(fs)
+	fs.Lookup("ca").Usage = "PEM file of a CA to trust for the API, the registry and the public FQDN (the simulator's)"
 	var o Options
 	var ports, env, keys list
 	fs.StringVar(&o.Rootfs, "rootfs", "", "root filesystem directory (dagger call rootfs export --path DIR)")

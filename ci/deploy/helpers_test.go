@@ -42,31 +42,38 @@ func refuseAll(t *testing.T) (*kraftcloud.Client, *atomic.Int64) {
 }
 
 var (
-	buildOnce sync.Once
-	standin   string
-	buildErr  error
+	buildMu sync.Mutex
+	built   = map[string]string{}
 )
 
-// standinBinary compiles testdata/standin statically, once.
-func standinBinary(t testing.TB) string {
+// standinBinary compiles testdata/standin with CGO_ENABLED=0 and the
+// static build's flags, or with extraFlags instead (e.g. the seed's
+// -buildmode=pie), once per flag set.
+func standinBinary(t testing.TB, extraFlags ...string) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "deploy-standin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		standin = filepath.Join(dir, "standin")
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-tags", "netgo", "-o", standin, "./testdata/standin")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = &buildError{err, string(out)}
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	key := strings.Join(extraFlags, " ")
+	if p, ok := built[key]; ok {
+		return p
 	}
-	return standin
+	dir, err := os.MkdirTemp("", "deploy-standin-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "standin")
+	flags := extraFlags
+	if len(flags) == 0 {
+		flags = []string{"-trimpath", "-ldflags=-s -w", "-tags", "netgo"}
+	}
+	args := append(append([]string{"build"}, flags...), "-o", out, "./testdata/standin")
+	cmd := exec.Command("go", args...)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatal(&buildError{err, string(b)})
+	}
+	built[key] = out
+	return out
 }
 
 type buildError struct {

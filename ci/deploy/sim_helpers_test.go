@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -50,7 +51,7 @@ func openfgaBinary(t *testing.T) string {
 func simClient(t testing.TB, s *sim.Sim, log io.Writer) *kraftcloud.Client {
 	t.Helper()
 	c, err := kraftcloud.New(s.Endpoints().API, s.Endpoints().Token,
-		kraftcloud.WithLogf(func(f string, a ...any) { _, _ = io.WriteString(log, strings.TrimSpace(sprintf(f, a...))+"\n") }))
+		kraftcloud.WithLogf(func(f string, a ...any) { _, _ = io.WriteString(log, strings.TrimSpace(fmt.Sprintf(f, a...))+"\n") }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +117,7 @@ func probe(c *http.Client, url string) *prober {
 				p.ok.Add(1)
 			} else {
 				p.failed.Add(1)
-				p.firstErr.CompareAndSwap(nil, sprintf("%d %s %v", code, strings.TrimSpace(body), err))
+				p.firstErr.CompareAndSwap(nil, fmt.Sprintf("%d %s %v", code, strings.TrimSpace(body), err))
 			}
 			select {
 			case <-p.stop:

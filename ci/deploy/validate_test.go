@@ -14,6 +14,7 @@ func TestBadInputsSendNothing(t *testing.T) {
 	client, sent := refuseAll(t)
 	good := rootfsWith(t, standinBinary(t), 0o755)
 	dynamic := rootfsWith(t, "/bin/true", 0o755)
+	pie := rootfsWith(t, standinBinary(t, "-buildmode=pie"), 0o755) // the seed's CGO_ENABLED=0 PIE
 	noExec := rootfsWith(t, standinBinary(t), 0o644)
 	big := rootfsWith(t, standinBinary(t), 0o755)
 	f, _ := os.Create(filepath.Join(big, "usr", "bin", "big.dat"))
@@ -64,6 +65,7 @@ func TestBadInputsSendNothing(t *testing.T) {
 		{"cmd missing", func(o *Options) { o.Rootfs = dir }, "cmd[0] /usr/bin/openfga: not found in the root filesystem"},
 		{"not executable", func(o *Options) { o.Rootfs = noExec }, "no exec bit"},
 		{"dynamic binary", func(o *Options) { o.Rootfs = dynamic }, "crashes at load with exit 243"},
+		{"seed's pie build", func(o *Options) { o.Rootfs = pie }, "dynamic-pie executable"},
 		{"bad kraftfile", func(o *Options) { o.Kraftfile = badKraftfile }, "cmd is missing"},
 		{"bad scale-to-zero", func(o *Options) { o.ScaleToZero = "sometimes" }, `scale-to-zero "sometimes"`},
 		{"bad registry", func(o *Options) { o.Registry = "not a registry!" }, "registry"},
@@ -103,6 +105,11 @@ func TestCLIRefusesBadTokenAndUsage(t *testing.T) {
 	}
 	if code := cliDeploy([]string{"--bogus"}, &out, &errOut); code != 2 {
 		t.Fatalf("unknown flag: code %d", code)
+	}
+	errOut = syncBuffer{}
+	code = cliDeploy([]string{"--rootfs", root, "--name", "x", "--metro", "not a metro", "--token", testToken}, &out, &errOut)
+	if code != 2 || !strings.Contains(errOut.String(), "neither a metro name") {
+		t.Fatalf("bad metro: code %d, stderr %q", code, errOut.String())
 	}
 	if out.String() != "" || sent.Load() != 0 {
 		t.Fatalf("stdout %q, %d requests", out.String(), sent.Load())

@@ -1,5 +1,0 @@
-package deploy
-
-import "fmt"
-
-func sprintf(f string, a ...any) string { return fmt.Sprintf(f, a...) }
