@@ -7,15 +7,13 @@ import (
 	"io"
 	"net"
 	"os"
-	"path"
-	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftfile"
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/preflight"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
 )
 
@@ -114,6 +112,11 @@ func (p *plan) checkKraftfile() error {
 	if k.Rootfs != nil && k.Rootfs.Format == "erofs" {
 		p.warnings = append(p.warnings, "the Kraftfile asks for an erofs rootfs; this deploy packages a cpio initrd (the format known to boot on base-compat)")
 	}
+	for _, key := range authKeys {
+		if _, ok := k.Env[key]; ok {
+			return fmt.Errorf("%s: env sets %s: set authentication with --preshared-key (or OPENFGA_PRESHARED_KEY), or turn it off explicitly with --no-auth", p.opts.Kraftfile, key)
+		}
+	}
 	p.cmd, p.runtime, p.labels = k.Cmd, k.Runtime, k.Labels
 	p.env = map[string]string(k.Env)
 	return nil
@@ -147,93 +150,13 @@ func (p *plan) checkEnv() error {
 	port := httpsService(p.services).DestinationPort
 	p.env = mergeEnv(openfgaEnv(p.opts.PresharedKeys, p.opts.NoAuth, port), p.ds.Env(), p.env, user)
 	p.red.add(secretValues(p.env)...)
+	if want := "0.0.0.0:" + strconv.Itoa(port); p.env["OPENFGA_HTTP_ADDR"] != want {
+		_, got, _ := net.SplitHostPort(p.env["OPENFGA_HTTP_ADDR"])
+		if got != strconv.Itoa(port) {
+			return fmt.Errorf("OPENFGA_HTTP_ADDR=%s does not listen on the 443 service's destination port %d: change the port with -p 443:PORT instead", p.env["OPENFGA_HTTP_ADDR"], port)
+		}
+	}
 	return checkCmdline(p.env, p.cmd)
-}
-
-// checkRootfs preflights cmd[0] inside the root filesystem: a missing,
-// non-executable or dynamic binary is refused here, not at boot.
-func (p *plan) checkRootfs() error {
-	root := p.opts.Rootfs
-	if root == "" {
-		return errors.New("no root filesystem: give --rootfs DIR (e.g. from `dagger call rootfs export --path DIR`)")
-	}
-	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
-		return fmt.Errorf("rootfs %s: not a directory", root)
-	}
-	bin, err := resolveIn(root, p.cmd[0])
-	if err != nil {
-		return fmt.Errorf("rootfs %s: cmd[0] %s: %w", root, p.cmd[0], err)
-	}
-	rep, err := preflight.Inspect(bin)
-	if err != nil {
-		return fmt.Errorf("rootfs %s: cmd[0] %s: %w", root, p.cmd[0], err)
-	}
-	if err := rep.Err(); err != nil {
-		return err
-	}
-	if rep.Warning != "" {
-		p.warnings = append(p.warnings, rep.Warning)
-	}
-	p.version, p.commit = stampOf(rep, p.opts.OpenFGAVersion, p.opts.Commit)
-	return p.checkMemoryFits(root)
-}
-
-// appHeadroomMB is what the kernel and the app need besides the initrd; a
-// conservative guess (inference), only used to refuse sizes that cannot work.
-const appHeadroomMB = 32
-
-// checkMemoryFits refuses a memory size the root filesystem cannot fit
-// in: the initrd is unpacked into the guest's RAM, so every byte of the
-// rootfs (OpenFGA alone is about 60 MiB) is resident before main runs.
-func (p *plan) checkMemoryFits(root string) error {
-	var size int64
-	err := filepath.WalkDir(root, func(_ string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.Type().IsRegular() {
-			fi, err := d.Info()
-			if err != nil {
-				return err
-			}
-			size += fi.Size()
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("rootfs %s: %w", root, err)
-	}
-	rootMB := (size + 1<<20 - 1) >> 20
-	if need := rootMB + appHeadroomMB; p.memoryMB < need {
-		return fmt.Errorf("memory %d MiB is too small: the rootfs (%d MiB) is unpacked into the instance's RAM, so it needs at least %d MiB (the default is %s)",
-			p.memoryMB, rootMB, need, DefaultMemory)
-	}
-	return nil
-}
-
-// resolveIn finds name inside root, following symlinks as the guest would
-// see them (absolute targets are relative to root), never leaving root.
-func resolveIn(root, name string) (string, error) {
-	cur := path.Clean("/" + name)
-	for range 16 {
-		host := filepath.Join(root, filepath.FromSlash(cur))
-		fi, err := os.Lstat(host)
-		if err != nil {
-			return "", errors.New("not found in the root filesystem")
-		}
-		if fi.Mode()&os.ModeSymlink == 0 {
-			return host, nil
-		}
-		target, err := os.Readlink(host)
-		if err != nil {
-			return "", err
-		}
-		if !path.IsAbs(target) {
-			target = path.Join(path.Dir(cur), target)
-		}
-		cur = path.Clean(target)
-	}
-	return "", errors.New("too many levels of symbolic links")
 }
 
 // checkImage builds the image and runtime references and the registry

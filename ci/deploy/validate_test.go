@@ -23,6 +23,8 @@ func TestBadInputsSendNothing(t *testing.T) {
 	dir := t.TempDir()
 	badKraftfile := filepath.Join(dir, "Kraftfile")
 	os.WriteFile(badKraftfile, []byte("spec: v0.6\nruntime: base-compat:latest\n"), 0o644)
+	authKraftfile := filepath.Join(dir, "Kraftfile.auth")
+	os.WriteFile(authKraftfile, []byte("spec: v0.6\nruntime: base-compat:latest\ncmd: [/usr/bin/openfga, run]\nenv:\n  OPENFGA_AUTHN_METHOD: none\n"), 0o644)
 	notPEM := filepath.Join(dir, "ca.pem")
 	os.WriteFile(notPEM, []byte("not a certificate"), 0o644)
 
@@ -54,6 +56,8 @@ func TestBadInputsSendNothing(t *testing.T) {
 		{"key and no-auth", func(o *Options) { o.NoAuth = true }, "choose one"},
 		{"auth via -e", func(o *Options) { o.Env = []string{"OPENFGA_AUTHN_METHOD=none"} }, "--no-auth"},
 		{"bad env name", func(o *Options) { o.Env = []string{"1X=y"} }, "the name must be letters"},
+		{"auth via Kraftfile", func(o *Options) { o.Kraftfile = authKraftfile }, "env sets OPENFGA_AUTHN_METHOD"},
+		{"http addr off the port", func(o *Options) { o.Env = []string{"OPENFGA_HTTP_ADDR=:9999"} }, "does not listen on the 443 service's destination port 8080"},
 		{"env too long", func(o *Options) { o.Env = []string{"BIG=" + strings.Repeat("x", 4000)} }, "over the platform's 4096 bytes / 60 words"},
 		{"env too many", func(o *Options) {
 			for i := range 60 {

@@ -1,0 +1,97 @@
+package deploy
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/preflight"
+)
+
+// checkRootfs preflights cmd[0] inside the root filesystem: a missing,
+// non-executable or dynamic binary is refused here, not at boot.
+func (p *plan) checkRootfs() error {
+	root := p.opts.Rootfs
+	if root == "" {
+		return errors.New("no root filesystem: give --rootfs DIR (e.g. from `dagger call rootfs export --path DIR`)")
+	}
+	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+		return fmt.Errorf("rootfs %s: not a directory", root)
+	}
+	bin, err := resolveIn(root, p.cmd[0])
+	if err != nil {
+		return fmt.Errorf("rootfs %s: cmd[0] %s: %w", root, p.cmd[0], err)
+	}
+	rep, err := preflight.Inspect(bin)
+	if err != nil {
+		return fmt.Errorf("rootfs %s: cmd[0] %s: %w", root, p.cmd[0], err)
+	}
+	if err := rep.Err(); err != nil {
+		return err
+	}
+	if rep.Warning != "" {
+		p.warnings = append(p.warnings, rep.Warning)
+	}
+	p.version, p.commit = stampOf(rep, p.opts.OpenFGAVersion, p.opts.Commit)
+	return p.checkMemoryFits(root)
+}
+
+// appHeadroomMB is what the kernel and the app need besides the initrd; a
+// conservative guess (inference), only used to refuse sizes that cannot work.
+const appHeadroomMB = 32
+
+// checkMemoryFits refuses a memory size the root filesystem cannot fit
+// in: the initrd is unpacked into the guest's RAM, so every byte of the
+// rootfs (OpenFGA alone is about 60 MiB) is resident before main runs.
+func (p *plan) checkMemoryFits(root string) error {
+	var size int64
+	err := filepath.WalkDir(root, func(_ string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() {
+			fi, err := d.Info()
+			if err != nil {
+				return err
+			}
+			size += fi.Size()
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("rootfs %s: %w", root, err)
+	}
+	rootMB := (size + 1<<20 - 1) >> 20
+	if need := rootMB + appHeadroomMB; p.memoryMB < need {
+		return fmt.Errorf("memory %d MiB is too small: the rootfs (%d MiB) is unpacked into the instance's RAM, so it needs at least %d MiB (the default is %s)",
+			p.memoryMB, rootMB, need, DefaultMemory)
+	}
+	return nil
+}
+
+// resolveIn finds name inside root, following symlinks as the guest would
+// see them (absolute targets are relative to root), never leaving root.
+func resolveIn(root, name string) (string, error) {
+	cur := path.Clean("/" + name)
+	for range 16 {
+		host := filepath.Join(root, filepath.FromSlash(cur))
+		fi, err := os.Lstat(host)
+		if err != nil {
+			return "", errors.New("not found in the root filesystem")
+		}
+		if fi.Mode()&os.ModeSymlink == 0 {
+			return host, nil
+		}
+		target, err := os.Readlink(host)
+		if err != nil {
+			return "", err
+		}
+		if !path.IsAbs(target) {
+			target = path.Join(path.Dir(cur), target)
+		}
+		cur = path.Clean(target)
+	}
+	return "", errors.New("too many levels of symbolic links")
+}
