@@ -13,4 +13,16 @@
 // is deleted, so nothing is left behind and the earlier deployment is not
 // touched. Secrets (the API token, the preshared keys) never appear in
 // progress output, errors or the Deployment record.
+//
+// The CLI (see Commands) against the local simulator, whose `go run . sim`
+// line gives api, registry, tls, ca and token:
+//
+//	UKC_TOKEN=$TOKEN OPENFGA_PRESHARED_KEY=$KEY go run . deploy --rootfs build/rootfs \
+//	    --name openfga --api $API --registry $REGISTRY --ca $CA --connect-to $TLS --kraftfile Kraftfile
+//	go run . status --name openfga --api $API
+//	go run . logs --name openfga --api $API --tail 4096
+//	go run . destroy --name openfga --api $API --image --registry $REGISTRY
+//
+// Against the platform: --metro fra (or $UKC_METRO) instead of --api, and
+// no --registry, --ca or --connect-to.
 package deploy
