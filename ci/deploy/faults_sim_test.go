@@ -109,3 +109,23 @@ func TestMemoryOverQuotaCreatesNothing(t *testing.T) {
 		t.Errorf("something was pushed: %v", err)
 	}
 }
+
+// An instance that crashes at boot (the simulator's crash fault: a
+// segfault before the app runs) fails at "running", with that diagnosis.
+func TestDeployCrashAtBoot(t *testing.T) {
+	s := startSim(t)
+	var log syncBuffer
+	o := simOptions(t, s, rootfsWith(t, standinBinary(t), 0o755), "crashy", &log)
+	s.SetFaults(sim.Faults{CrashOnStart: 1})
+	start := time.Now()
+	_, err := Run(context.Background(), o)
+	var de *Error
+	if !errors.As(err, &de) || de.Diagnosis == nil || de.Stage != "running" {
+		t.Fatalf("Run = %v\n%s", err, log.String())
+	}
+	t.Logf("failed in %s: %s", time.Since(start).Round(time.Millisecond), de.Diagnosis.Cause)
+	if de.Diagnosis.Kind != diagnose.KindKernelCrash {
+		t.Errorf("diagnosis %s, want %s", de.Diagnosis.Kind, diagnose.KindKernelCrash)
+	}
+	nothingLeft(t, o.Client, "crashy")
+}

@@ -33,6 +33,11 @@ func newID() string {
 // are several calls.
 const maxWaitCall = 10 * time.Second
 
+// runningPoll is one wait call while waiting for running: short, because
+// a wait for running may not end when the instance stops instead, and a
+// crash at boot should be reported at once.
+const runningPoll = 2 * time.Second
+
 // ensureGroup returns the deployment's persistent service group, creating
 // it when missing, and whether this run created it.
 func (p *plan) ensureGroup(ctx context.Context) (api.ServiceGroup, bool, error) {
@@ -125,7 +130,7 @@ func (p *plan) waitRunning(ctx context.Context, ref api.Ref) (api.Instance, erro
 	deadline := time.Now().Add(p.t.Running)
 	for {
 		left := time.Until(deadline)
-		_, werr := p.client.WaitInstance(ctx, ref, api.StateRunning, min(left, maxWaitCall))
+		_, werr := p.client.WaitInstance(ctx, ref, api.StateRunning, min(left, runningPoll))
 		inst, err := p.client.GetInstance(ctx, ref)
 		switch {
 		case err != nil:
