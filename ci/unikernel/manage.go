@@ -36,13 +36,17 @@ func Resolve(ctx context.Context, ref string, acc Access) (v1.Hash, error) {
 	return desc.Digest, nil
 }
 
-// Delete removes a manifest by tag or digest.
+// Delete removes a manifest by tag or digest; ErrNoManifest if there is none.
 func Delete(ctx context.Context, ref string, acc Access) error {
 	r, opts, err := acc.prepare(ctx, ref)
 	if err != nil {
 		return err
 	}
 	if err := remote.Delete(r, opts...); err != nil {
+		var te *transport.Error
+		if errors.As(err, &te) && te.StatusCode == http.StatusNotFound {
+			return ErrNoManifest
+		}
 		return acc.scrub(fmt.Errorf("unikernel: delete %s: %w", ref, err))
 	}
 	return nil
