@@ -166,10 +166,17 @@ func (p *plan) removeImage(ctx context.Context, img *pushed) error {
 		if err := unikernel.Retag(ctx, p.ref.WithDigest(img.prevTag), tag, p.access); err != nil {
 			return err
 		}
-	} else if err := unikernel.Delete(ctx, tag, p.access); err != nil && !errors.Is(err, unikernel.ErrNoManifest) {
+	}
+	err = unikernel.Delete(ctx, p.ref.WithDigest(img.digest), p.access)
+	if err != nil && !errors.Is(err, unikernel.ErrNoManifest) {
 		return err
 	}
-	return unikernel.Delete(ctx, p.ref.WithDigest(img.digest), p.access)
+	if img.prevTag.Hex == "" {
+		// Registries that keep tags apart from manifests (not Harbor, where
+		// deleting the digest took the tag with it) still have the tag.
+		_ = unikernel.Delete(ctx, tag, p.access)
+	}
+	return nil
 }
 
 // kept lists what --keep-failed leaves.
