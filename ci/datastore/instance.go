@@ -1,0 +1,169 @@
+package datastore
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/pgimage"
+)
+
+// Env names the PostgreSQL image's entry point reads (ci/pgimage/entrypoint).
+const (
+	envPassword = "POSTGRES_PASSWORD"
+	envUser     = "POSTGRES_USER"
+	envDB       = "POSTGRES_DB"
+	envData     = "PGDATA"
+)
+
+// ensureInstance returns the deployment's database instance, running and
+// accepting connections: the existing one (with its password) on a
+// redeploy, else a new one on the volume.
+func (p *Postgres) ensureInstance(ctx context.Context, pf *Platform, vol api.Volume) (api.Instance, error) {
+	name := InstanceName(pf.Name)
+	inst, err := pf.Client.GetInstance(ctx, api.ByName(name))
+	switch {
+	case err == nil:
+		return p.reuse(ctx, pf, inst)
+	case !isNotFound(err):
+		return inst, &Error{Stage: "database", Err: err}
+	}
+	p.password = p.Password
+	if p.password == "" {
+		p.password = newPassword()
+		pf.Logf("datastore: generated a password for the database (kept in the instance's env; never printed)")
+	}
+	p.red.add(p.password)
+	return p.create(ctx, pf, vol)
+}
+
+// reuse takes the running database of an earlier deploy, and its password
+// from the instance's env: a new random one would lock OpenFGA out.
+func (p *Postgres) reuse(ctx context.Context, pf *Platform, inst api.Instance) (api.Instance, error) {
+	current := inst.Env[envPassword]
+	switch {
+	case current == "":
+		return inst, &Error{Stage: "database", Err: errors.New("the database instance " + inst.Name + " has no " + envPassword + " in its env: it was not made by this tool; delete it or choose another --name")}
+	case p.Password != "" && p.Password != current:
+		return inst, &Error{Stage: "database", Err: errors.New("the database instance " + inst.Name + " runs with another password than the one given; omit the password to reuse it (changing it needs a new database instance: destroy --delete-database keeps the volume)")}
+	case !mounts(inst, VolumeName(pf.Name)):
+		return inst, &Error{Stage: "database", Err: errors.New("the database instance " + inst.Name + " does not have its volume at " + pgimage.VolumeAt)}
+	}
+	p.password = current
+	p.red.add(current)
+	if inst.Image != "" && !strings.Contains(inst.Image, imageKey(p.Image)) {
+		pf.Logf("datastore: keep the running database %s (image %s); the image asked for is only used for a new one", inst.Name, inst.Image)
+	}
+	from := int64(0)
+	if inst.State != api.StateRunning {
+		pf.Logf("datastore: start the database %s (%s)", inst.Name, inst.State)
+		from = logEnd(ctx, pf, inst.UUID)
+		if _, err := pf.Client.StartInstance(ctx, api.ByUUID(inst.UUID)); err != nil {
+			return inst, &Error{Stage: "database", Err: err}
+		}
+	} else {
+		pf.Logf("datastore: reuse the running database %s and its password", inst.Name)
+	}
+	return p.waitReady(ctx, pf, inst, from)
+}
+
+// create starts a new database instance with the volume.
+func (p *Postgres) create(ctx context.Context, pf *Platform, vol api.Volume) (api.Instance, error) {
+	req := api.CreateInstanceRequest{
+		Name: InstanceName(pf.Name), Image: p.Image, MemoryMB: p.MemoryMB, Autostart: true,
+		Args:    append(append([]string{pgimage.EntrypointPath}, pgimage.ServerFlags(p.MemoryMB, vol.SizeMB)...), p.ExtraFlags...),
+		Env:     map[string]string{envPassword: p.password, envUser: DefaultUser, envDB: DefaultDatabase, envData: pgimage.DataDir},
+		Volumes: []api.VolumeMount{{Name: vol.Name, At: pgimage.VolumeAt}},
+		// A database must not be restarted behind OpenFGA's back in a loop,
+		// nor scaled to zero: private traffic may not wake it (doc §14).
+		RestartPolicy: api.RestartOnFailure,
+		ScaleToZero:   &api.ScaleToZero{Policy: api.ScaleToZeroOff},
+	}
+	if p.Public {
+		req.ServiceGroup = &api.ServiceGroupSpec{Services: []api.Service{{Port: pgimage.Port, DestinationPort: pgimage.Port, Handlers: []api.Handler{api.HandlerTLS}}}}
+	}
+	pf.Logf("datastore: create the database %s (%d MiB, image %s, volume %s at %s, scale-to-zero off, %s)",
+		req.Name, req.MemoryMB, p.Image, vol.Name, pgimage.VolumeAt, publicity(p.Public))
+	inst, err := pf.Client.CreateInstance(ctx, req)
+	if err != nil {
+		return inst, &Error{Stage: "database", Err: errors.New(p.red.String(err.Error()))}
+	}
+	p.made = append(p.made, made{"instance", req.Name})
+	return p.waitReady(ctx, pf, inst, 0)
+}
+
+func publicity(public bool) string {
+	if public {
+		return "published on port 5432 with TLS"
+	}
+	return "private network only"
+}
+
+// waitReady waits until the database runs and has logged, after log
+// offset from, that it accepts connections. A database that stops or is
+// restarted by its policy has failed: it is diagnosed at once.
+func (p *Postgres) waitReady(ctx context.Context, pf *Platform, inst api.Instance, from int64) (api.Instance, error) {
+	ref := api.ByUUID(inst.UUID)
+	deadline := time.Now().Add(pf.Timeouts.Ready)
+	start := time.Now()
+	for {
+		cur, err := pf.Client.GetInstance(ctx, ref)
+		if err != nil {
+			return cur, &Error{Stage: "database", Err: err}
+		}
+		switch {
+		case cur.State.Settled() || cur.RestartCount > 0:
+			return cur, failure(ctx, pf, "database", cur.UUID, errors.New("the database "+cur.Name+" stopped before it accepted connections"), p.red)
+		case cur.State == api.StateRunning && p.readyLogged(ctx, pf, ref, from):
+			pf.Logf("datastore: the database %s accepts connections (%s)", cur.Name, time.Since(start).Round(100*time.Millisecond))
+			return cur, nil
+		case time.Now().After(deadline):
+			return cur, failure(ctx, pf, "database", cur.UUID, errors.New("the database "+cur.Name+" did not accept connections within "+pf.Timeouts.Ready.String()), p.red)
+		}
+		if err := sleep(ctx, 300*time.Millisecond); err != nil {
+			return cur, err
+		}
+	}
+}
+
+func (p *Postgres) readyLogged(ctx context.Context, pf *Platform, ref api.Ref, from int64) bool {
+	b, err := pf.Client.ReadLogs(ctx, ref, 0)
+	if err != nil {
+		return false
+	}
+	if from > 0 && from <= int64(len(b)) {
+		b = b[from:]
+	}
+	return strings.Contains(string(b), pgimage.ReadyLine)
+}
+
+// logEnd is where the instance's console output ends now.
+func logEnd(ctx context.Context, pf *Platform, uuid string) int64 {
+	b, err := pf.Client.ReadLogs(ctx, api.ByUUID(uuid), 0)
+	if err != nil {
+		return 0
+	}
+	return int64(len(b))
+}
+
+func mounts(inst api.Instance, volume string) bool {
+	for _, v := range inst.Volumes {
+		if v.Name == volume && v.At == pgimage.VolumeAt {
+			return true
+		}
+	}
+	return false
+}
+
+// imageKey is the part of an image reference an instance's pinned image
+// ("oci://unikraft.io/<repo>:<tag>@sha256:...") contains: the digest, else
+// the repository.
+func imageKey(image string) string {
+	if _, d, ok := strings.Cut(image, "@"); ok {
+		return d
+	}
+	repo, _, _ := strings.Cut(image, ":")
+	return repo
+}

@@ -1,0 +1,138 @@
+package datastore
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+)
+
+// maxWaitCall is the longest single wait call the API takes (10 s).
+const maxWaitCall = 10 * time.Second
+
+// migrate runs `openfga migrate` once as its own instance of the OpenFGA
+// image, with the datastore env, and requires it to stop with exit code 0.
+// It deletes the instance in any case (but with KeepFailed, a failed one).
+func migrate(ctx context.Context, pf *Platform, env map[string]string, red *redactor) error {
+	name := migrateName(pf.Name)
+	req := api.CreateInstanceRequest{
+		Name: name, Image: pf.Image, MemoryMB: pf.MemoryMB, Env: env, Autostart: true,
+		Args:          []string{pf.Binary, "migrate", "--timeout", pf.Timeouts.Connect.String()},
+		RestartPolicy: api.RestartNever,
+	}
+	pf.Logf("datastore: migrate: instance %s runs %s migrate against %s", name, pf.Binary, uriHost(env["OPENFGA_DATASTORE_URI"]))
+	inst, err := pf.Client.CreateInstance(ctx, req)
+	if err != nil {
+		return &Error{Stage: "migrate", Err: errors.New(red.String(err.Error()))}
+	}
+	ref := api.ByUUID(inst.UUID)
+	inst, err = waitStopped(ctx, pf.Client, ref, pf.Timeouts.Migrate)
+	if err == nil && !(inst.StopReason.Decode().App && inst.ExitCode == 0) {
+		err = fmt.Errorf("the migration failed: instance %s stopped with exit code %d (stop_reason %s)", name, inst.ExitCode, inst.StopReason)
+	}
+	if err == nil {
+		pf.Logf("datastore: migrate: done (exit code 0); the schema is current")
+		deleteQuietly(ctx, pf, ref, name)
+		return nil
+	}
+	derr := failure(ctx, pf, "migrate", inst.UUID, err, red)
+	if pf.KeepFailed {
+		pf.Logf("datastore: --keep-failed: left the migrate instance %s", name)
+	} else {
+		deleteQuietly(ctx, pf, ref, name)
+	}
+	return derr
+}
+
+// migrateName is "<name>-migrate-<id>", within the 63 characters of a DNS
+// label.
+func migrateName(name string) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	prefix := name + "-migrate-"
+	if over := len(prefix) + len(b) - 63; over > 0 {
+		prefix = name[:len(name)-over] + "-migrate-"
+	}
+	return prefix + string(b)
+}
+
+// waitStopped waits for a one-shot instance to stop, in bounded wait calls.
+func waitStopped(ctx context.Context, c *kraftcloud.Client, ref api.Ref, limit time.Duration) (api.Instance, error) {
+	deadline := time.Now().Add(limit)
+	for {
+		left := time.Until(deadline)
+		_, _ = c.WaitInstance(ctx, ref, api.StateStopped, max(min(left, maxWaitCall), time.Millisecond))
+		inst, err := c.GetInstance(ctx, ref)
+		switch {
+		case err != nil:
+			return inst, err
+		case inst.State == api.StateStopped:
+			return settle(ctx, c, ref, inst), nil
+		case time.Now().After(deadline):
+			return inst, fmt.Errorf("the instance %s was still %s after %s", inst.Name, inst.State, limit)
+		}
+		if err := sleep(ctx, 200*time.Millisecond); err != nil {
+			return inst, err
+		}
+	}
+}
+
+// settle re-reads a stopped instance whose stop_reason is still 0: the
+// platform sets it a few ms after the stop (research doc §3.3).
+func settle(ctx context.Context, c *kraftcloud.Client, ref api.Ref, inst api.Instance) api.Instance {
+	for i := 0; i < 10 && inst.StopReason == 0; i++ {
+		_ = sleep(ctx, 100*time.Millisecond)
+		if again, err := c.GetInstance(ctx, ref); err == nil {
+			inst = again
+		}
+	}
+	return inst
+}
+
+// failure diagnoses the instance that failed and prints its logs.
+func failure(ctx context.Context, pf *Platform, stage, uuid string, cause error, red *redactor) *Error {
+	e := &Error{Stage: stage, Err: errors.New(red.String(cause.Error()))}
+	pf.Logf("datastore: FAILED at %s: %v", stage, e.Err)
+	if uuid == "" {
+		return e
+	}
+	inst, lines, err := diagnose.Fetch(context.WithoutCancel(ctx), pf.Client, uuid)
+	if err != nil {
+		pf.Logf("datastore: diagnosis: cannot read the instance: %v", red.String(err.Error()))
+		return e
+	}
+	d := Explain(inst, lines)
+	red.scrub(&d)
+	e.Diagnosis = &d
+	e.Logs = red.lines(tail(lines, 20))
+	pf.Logf("datastore: diagnosis of %s (%s, %s): %s", inst.Name, inst.State, d.Kind, d.Cause)
+	if d.Fix != "" {
+		pf.Logf("datastore: fix: %s", d.Fix)
+	}
+	for _, l := range e.Logs {
+		pf.Logf("datastore:   | %s", l)
+	}
+	return e
+}
+
+func deleteQuietly(ctx context.Context, pf *Platform, ref api.Ref, name string) {
+	if _, err := pf.Client.DeleteInstance(context.WithoutCancel(ctx), ref); err != nil && !errors.Is(err, kraftcloud.ErrNotFound) {
+		pf.Logf("datastore: could not delete %s: %v", name, err)
+	}
+}
+
+func tail(lines []string, n int) []string {
+	for len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines[max(0, len(lines)-n):]
+}

@@ -1,0 +1,88 @@
+package datastore
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
+)
+
+// Platform is what a deploy hands to Prepare: where to create instances
+// and the OpenFGA image it has just pushed.
+type Platform struct {
+	Client *kraftcloud.Client
+	// Name is the deployment's name; the datastore's objects are named
+	// after it ("<name>-pg", "<name>-pgdata", "<name>-migrate-<id>").
+	Name string
+	// Image is the pushed OpenFGA image as the API names it
+	// (<user>/<name>@sha256:...): the migrate instance runs it.
+	Image string
+	// Binary is OpenFGA's path in the image (cmd[0]); default /usr/bin/openfga.
+	Binary string
+	// MemoryMB is OpenFGA's memory: the migrate instance gets the same,
+	// since the same rootfs is unpacked into its RAM.
+	MemoryMB int64
+	// KeepFailed leaves a failed migrate instance for inspection.
+	KeepFailed bool
+	// Logf receives progress lines (no secrets are ever passed to it).
+	Logf     func(format string, args ...any)
+	Timeouts Timeouts
+}
+
+// Timeouts bound the datastore's waits; zero fields take the defaults.
+type Timeouts struct {
+	Volume  time.Duration // a new volume becomes available
+	Ready   time.Duration // the database accepts connections (a first boot runs initdb)
+	Migrate time.Duration // the migrate instance stops
+	// Connect is how long `openfga migrate` retries the connection
+	// (its --timeout): a wrong password or host fails after it.
+	Connect time.Duration
+}
+
+// DefaultTimeouts suit the platform; tests shorten Connect.
+var DefaultTimeouts = Timeouts{Volume: 60 * time.Second, Ready: 120 * time.Second, Migrate: 150 * time.Second, Connect: 60 * time.Second}
+
+func (t Timeouts) withDefaults() Timeouts {
+	d := DefaultTimeouts
+	for _, p := range []struct{ v, def *time.Duration }{
+		{&t.Volume, &d.Volume}, {&t.Ready, &d.Ready}, {&t.Migrate, &d.Migrate}, {&t.Connect, &d.Connect},
+	} {
+		if *p.v <= 0 {
+			*p.v = *p.def
+		}
+	}
+	return t
+}
+
+func (pf *Platform) check() error {
+	switch {
+	case pf.Client == nil:
+		return errors.New("datastore: no API client")
+	case pf.Name == "":
+		return errors.New("datastore: no deployment name")
+	case pf.Image == "":
+		return errors.New("datastore: no OpenFGA image to run the migration with")
+	}
+	if pf.Binary == "" {
+		pf.Binary = "/usr/bin/openfga"
+	}
+	if pf.MemoryMB <= 0 {
+		pf.MemoryMB = 512
+	}
+	if pf.Logf == nil {
+		pf.Logf = func(string, ...any) {}
+	}
+	pf.Timeouts = pf.Timeouts.withDefaults()
+	return nil
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}

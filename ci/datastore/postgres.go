@@ -1,0 +1,148 @@
+package datastore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/pgimage"
+)
+
+// Defaults of the database on the platform.
+const (
+	DefaultVolumeMB = 1024
+	DefaultMemoryMB = 512
+	DefaultUser     = "openfga"
+	DefaultDatabase = "openfga"
+)
+
+// Postgres is PostgreSQL run on the platform, next to OpenFGA.
+type Postgres struct {
+	// Image is the PostgreSQL unikernel (ci/pgimage) as the API names it,
+	// e.g. "<user>/openfga-pg@sha256:..." or "<user>/openfga-pg:15".
+	Image    string
+	VolumeMB int64 // size of a new volume; default DefaultVolumeMB (an existing one is kept as it is)
+	MemoryMB int64 // default DefaultMemoryMB
+	// Password of the database user: a secret. Empty means the running
+	// database's on a redeploy, else a new random one.
+	Password string
+	// Public also publishes the database on <group>.<metro>:5432, TLS
+	// terminated by the platform (off: the private network suffices).
+	Public bool
+	// ExtraFlags are more postgres flags ("-c", "name=value"), last.
+	ExtraFlags []string
+
+	uri      string    // set by Prepare
+	password string    // the password in use, set by Prepare
+	made     []made    // what Prepare created, newest last
+	red      *redactor // holds the password once known
+}
+
+// made is an object Prepare created (so Undo removes it).
+type made struct {
+	kind string // "instance" or "volume"
+	name string
+}
+
+// InstanceName and VolumeName name the database's objects after the deployment.
+func InstanceName(deployment string) string { return deployment + "-pg" }
+func VolumeName(deployment string) string   { return deployment + "-pgdata" }
+
+func (p *Postgres) Engine() string   { return Engine }
+func (p *Postgres) Persistent() bool { return true }
+
+// Env is OpenFGA's datastore env; the URI is known once Prepare ran.
+func (p *Postgres) Env() map[string]string {
+	if p.uri == "" {
+		return map[string]string{"OPENFGA_DATASTORE_ENGINE": Engine}
+	}
+	return openfgaEnv(p.uri)
+}
+
+// Secrets are the password and the URI, in every form output could show.
+func (p *Postgres) Secrets() []string {
+	var out []string
+	for _, s := range []string{p.Password, p.password} {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	if p.uri != "" {
+		out = append(out, uriSecrets(p.uri)...)
+	}
+	return out
+}
+
+// Prepare makes the database ready and migrated (see the package comment).
+func (p *Postgres) Prepare(ctx context.Context, pf Platform) error {
+	if err := pf.check(); err != nil {
+		return err
+	}
+	if p.Image == "" {
+		return &Error{Stage: "database", Err: errors.New("no PostgreSQL image: build one with ci/pgimage (see its package comment) and pass it")}
+	}
+	p.red = &redactor{}
+	p.red.add(p.Password)
+	p.applyDefaults()
+	vol, err := p.ensureVolume(ctx, &pf)
+	if err != nil {
+		return err
+	}
+	inst, err := p.ensureInstance(ctx, &pf, vol)
+	if err != nil {
+		return err
+	}
+	host, err := privateHost(inst)
+	if err != nil {
+		return &Error{Stage: "database", Err: err}
+	}
+	uri := postgresURI(DefaultUser, p.password, host, pgimage.Port, DefaultDatabase)
+	p.red.add(uriSecrets(uri)...)
+	pf.Logf("datastore: OpenFGA reaches the database at %s:%d over the private network", host, pgimage.Port)
+	if err := migrate(ctx, &pf, openfgaEnv(uri), p.red); err != nil {
+		return err
+	}
+	p.uri = uri
+	return nil
+}
+
+func (p *Postgres) applyDefaults() {
+	if p.VolumeMB <= 0 {
+		p.VolumeMB = DefaultVolumeMB
+	}
+	if p.MemoryMB <= 0 {
+		p.MemoryMB = DefaultMemoryMB
+	}
+}
+
+// Undo deletes what Prepare created, newest first: the database instance
+// before its volume. It returns what it could not remove.
+func (p *Postgres) Undo(ctx context.Context, pf Platform) []string {
+	if err := pf.check(); err != nil {
+		return nil
+	}
+	ctx = context.WithoutCancel(ctx)
+	var left []string
+	for i := len(p.made) - 1; i >= 0; i-- {
+		m := p.made[i]
+		pf.Logf("datastore: cleanup: delete %s %s (created by this run)", m.kind, m.name)
+		var err error
+		if m.kind == "instance" {
+			_, err = pf.Client.DeleteInstance(ctx, api.ByName(m.name))
+		} else {
+			err = deleteVolume(ctx, &pf, m.name)
+		}
+		if err != nil && !isNotFound(err) {
+			left = append(left, fmt.Sprintf("%s %s (%v)", m.kind, m.name, err))
+		}
+	}
+	p.made = nil
+	return left
+}
+
+// String and GoString never show the password.
+func (p *Postgres) String() string {
+	return fmt.Sprintf("PostgreSQL on the platform (image %s, volume %d MiB, %d MiB)", p.Image, p.VolumeMB, p.MemoryMB)
+}
+func (p *Postgres) GoString() string { return p.String() }

@@ -1,0 +1,101 @@
+package datastore
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+)
+
+func TestPrivateHostFallsBackToTheIP(t *testing.T) {
+	h, _ := privateHost(api.Instance{Name: "x-pg", PrivateFQDN: "x-pg.internal", PrivateIP: "10.0.0.7"})
+	if h != "x-pg.internal" {
+		t.Errorf("with an FQDN: %s", h)
+	}
+	// the platform left private_fqdn empty (seen on fra, research doc §14)
+	h, _ = privateHost(api.Instance{Name: "x-pg", PrivateIP: "10.0.0.7"})
+	if h != "10.0.0.7" {
+		t.Errorf("without an FQDN: %s", h)
+	}
+	h, _ = privateHost(api.Instance{Name: "x-pg", NetworkInterfaces: []api.NetworkInterface{{PrivateIP: "10.0.0.8"}}})
+	if h != "10.0.0.8" {
+		t.Errorf("from the interfaces: %s", h)
+	}
+	if _, err := privateHost(api.Instance{Name: "x-pg"}); err == nil {
+		t.Error("no address at all must be an error")
+	}
+}
+
+func TestURIAndItsSecrets(t *testing.T) {
+	uri := postgresURI("openfga", "p@ss/w:rd", "x-pg.internal", 5432, "openfga")
+	if !strings.HasPrefix(uri, "postgres://openfga:") || !strings.HasSuffix(uri, "@x-pg.internal:5432/openfga?sslmode=disable") {
+		t.Fatalf("uri %s", uri)
+	}
+	r := &redactor{}
+	r.add(uriSecrets(uri)...)
+	for _, s := range []string{uri, "p@ss/w:rd", "connect to " + uri[:len(uri)-10]} {
+		if strings.Contains(r.String(s), "ss/w") || strings.Contains(r.String(s), "p%40ss") {
+			t.Errorf("not redacted: %s", r.String(s))
+		}
+	}
+	if uriHost(uri) != "x-pg.internal" {
+		t.Error(uriHost(uri))
+	}
+}
+
+func TestCheckURINeverQuotesIt(t *testing.T) {
+	for _, bad := range []string{"", "mysql://u:secretpw@h/db", "postgres://u:secretpw@/db", "postgres://u@h/db"} {
+		err := (&External{URI: bad}).Check()
+		if err == nil {
+			t.Errorf("%q accepted", bad)
+			continue
+		}
+		if strings.Contains(err.Error(), "secretpw") {
+			t.Errorf("the error quotes the URI: %v", err)
+		}
+	}
+	if err := (&External{URI: "postgres://u:pw@db.example:5432/openfga?sslmode=require"}).Check(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestMigrateNameIsADNSLabel(t *testing.T) {
+	long := strings.Repeat("a", 56)
+	for _, n := range []string{"openfga", long} {
+		m := migrateName(n)
+		if len(m) > 63 || !strings.Contains(m, "-migrate-") {
+			t.Errorf("%s: %s (%d)", n, m, len(m))
+		}
+	}
+}
+
+func TestNewPassword(t *testing.T) {
+	a, b := newPassword(), newPassword()
+	if len(a) != 32 || a == b || strings.ContainsAny(a, "/+=:@") {
+		t.Errorf("%s %s", a, b)
+	}
+}
+
+func TestExplainAuthFailure(t *testing.T) {
+	inst := api.Instance{Name: "x-migrate-abc", State: api.StateStopped, StopReason: 3, ExitCode: 1, StopCode: 0x8100}
+	lines := []string{"Error: failed to initialize database connection: failed to connect to `user=openfga database=openfga`: 10.0.0.5:5432 (x-pg.internal): failed SASL auth: FATAL: password authentication failed for user \"openfga\" (SQLSTATE 28P01)"}
+	d := Explain(inst, lines)
+	if d.Kind != KindAuthFailed || !strings.Contains(d.Cause, "x-pg.internal") || !strings.Contains(d.Cause, `"openfga"`) || !strings.Contains(d.Cause, "exit code 1") {
+		t.Fatalf("%s: %s", d.Kind, d.Cause)
+	}
+	lines = []string{"Error: failed to initialize database connection: failed to connect to `user=openfga database=nodb`: 127.0.0.1:5432 (127.0.0.1): server error: FATAL: database \"nodb\" does not exist (SQLSTATE 3D000)"}
+	if d := Explain(inst, lines); d.Kind != KindNoDatabase || !strings.Contains(d.Cause, "127.0.0.1:5432") {
+		t.Fatalf("%s: %s", d.Kind, d.Cause)
+	}
+}
+
+func TestSecretsNeverPrinted(t *testing.T) {
+	p := &Postgres{Image: "u/pg:15", Password: "hunter2-hunter2"}
+	e := &External{URI: "postgres://u:hunter2-hunter2@h:5432/db"}
+	for _, s := range []string{fmt.Sprint(p), fmt.Sprintf("%v %+v %#v", p, p, p), fmt.Sprint(e), fmt.Sprintf("%v %+v %#v", e, e, e)} {
+		if strings.Contains(s, "hunter2") {
+			t.Errorf("printed: %s", s)
+		}
+	}
+}
