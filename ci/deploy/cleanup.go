@@ -15,7 +15,7 @@ import (
 // Error is a failed deployment: the stage it failed in, the cause, and the
 // diagnosis of the new instance when there was one.
 type Error struct {
-	Stage     string              // validate, package, push, image, create, running, watch, verify
+	Stage     string              // validate, package, push, image, datastore, create, running, watch, verify
 	Err       error               // already scrubbed of secrets
 	Diagnosis *diagnose.Diagnosis // nil when no instance was created
 	Left      []string            // what --keep-failed (or a failed delete) left behind
@@ -36,6 +36,8 @@ type created struct {
 	group    bool          // the service group (only if this run created it)
 	instance *api.Instance // the new instance
 	image    *pushed       // the image pushed by this run
+	// datastore prepared by this run: its Undo removes what it created
+	datastore Preparer
 }
 
 // fail diagnoses the new instance (if any), removes what this run created
@@ -96,6 +98,9 @@ func (p *plan) undo(ctx context.Context, cr *created) []string {
 		if _, err := p.client.DeleteInstance(ctx, api.ByUUID(cr.instance.UUID)); err != nil && !errors.Is(err, kraftcloud.ErrNotFound) {
 			left = append(left, "instance "+cr.instance.Name+" ("+err.Error()+")")
 		}
+	}
+	if cr.datastore != nil {
+		left = append(left, cr.datastore.Undo(ctx, p.stage(cr.image))...)
 	}
 	if cr.group {
 		ours := ""
@@ -190,6 +195,9 @@ func (p *plan) kept(cr *created) []string {
 	}
 	if cr.image != nil && !cr.image.existed {
 		out = append(out, "image "+cr.image.platform)
+	}
+	if cr.datastore != nil {
+		out = append(out, "the "+cr.datastore.Engine()+" datastore's objects")
 	}
 	if len(out) == 0 {
 		out = append(out, "nothing")

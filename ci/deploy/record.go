@@ -39,6 +39,7 @@ type Timings struct {
 	Package     int64 `json:"package_ms"`
 	Push        int64 `json:"push_ms"`
 	ImageLookup int64 `json:"image_visible_ms"`
+	Datastore   int64 `json:"datastore_ms,omitempty"`
 	Create      int64 `json:"create_ms"`
 	Running     int64 `json:"running_ms"`
 	Watch       int64 `json:"watch_ms"`

@@ -78,6 +78,16 @@ func (p *plan) run(ctx context.Context, rec *Deployment) error {
 		return fail("image", err)
 	}
 
+	if prep, ok := p.ds.(Preparer); ok {
+		done = stage(&rec.Timings.Datastore)
+		cr.datastore = prep
+		err = p.prepareDatastore(ctx, prep, pu)
+		done()
+		if err != nil {
+			return fail("datastore", err)
+		}
+	}
+
 	done = stage(&rec.Timings.Create)
 	g, createdGroup, err := p.ensureGroup(ctx)
 	cr.group = createdGroup
@@ -129,6 +139,22 @@ func (p *plan) run(ctx context.Context, rec *Deployment) error {
 	p.stampFromLogs(ctx, ref)
 	p.fill(rec, inst, g, fqdn, pu)
 	return nil
+}
+
+// prepareDatastore readies a datastore on the platform and rebuilds the
+// env with what it learned (its URI).
+func (p *plan) prepareDatastore(ctx context.Context, prep Preparer, pu *pushed) error {
+	p.log.Printf("datastore: prepare %s", prep.Engine())
+	if err := prep.Prepare(ctx, p.stage(pu)); err != nil {
+		return err
+	}
+	return p.buildEnv()
+}
+
+// stage is what a Preparer gets.
+func (p *plan) stage(pu *pushed) Stage {
+	return Stage{Client: p.client, Name: p.name, Image: pu.platform, Binary: p.cmd[0], MemoryMB: p.memoryMB,
+		KeepFailed: p.opts.KeepFailed, Logf: func(f string, a ...any) { p.log.Printf(f, a...) }}
 }
 
 // fill completes the record of a verified deployment.

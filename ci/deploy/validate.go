@@ -30,7 +30,9 @@ type plan struct {
 	services []api.Service
 	cmd      []string
 	labels   map[string]string
-	env      map[string]string
+	env      map[string]string // the instance's, all layers merged (see buildEnv)
+	kfEnv    map[string]string // the Kraftfile's env
+	userEnv  map[string]string // -e
 	s2z      *api.ScaleToZero
 	ds       Datastore
 	runtime  string // full runtime reference
@@ -118,7 +120,7 @@ func (p *plan) checkKraftfile() error {
 		}
 	}
 	p.cmd, p.runtime, p.labels = k.Cmd, k.Runtime, k.Labels
-	p.env = map[string]string(k.Env)
+	p.kfEnv = map[string]string(k.Env)
 	return nil
 }
 
@@ -141,20 +143,25 @@ func (p *plan) checkAuth() error {
 	return nil
 }
 
-// checkEnv builds the instance env and checks the kernel command line.
-func (p *plan) checkEnv() error {
-	user, err := ParseEnv(p.opts.Env)
-	if err != nil {
+// checkEnv reads -e and builds the instance env.
+func (p *plan) checkEnv() (err error) {
+	if p.userEnv, err = ParseEnv(p.opts.Env); err != nil {
 		return err
 	}
+	return p.buildEnv()
+}
+
+// buildEnv layers the env (OpenFGA's settings, the datastore's, the
+// Kraftfile's, -e) and checks it: OpenFGA must listen where the 443
+// service sends traffic, and it all must fit the kernel command line.
+// It runs again once a datastore is prepared, since its URI is new then.
+func (p *plan) buildEnv() error {
 	port := httpsService(p.services).DestinationPort
-	p.env = mergeEnv(openfgaEnv(p.opts.PresharedKeys, p.opts.NoAuth, port), p.ds.Env(), p.env, user)
+	p.env = mergeEnv(openfgaEnv(p.opts.PresharedKeys, p.opts.NoAuth, port), p.ds.Env(), p.kfEnv, p.userEnv)
+	p.red.add(p.ds.Secrets()...)
 	p.red.add(secretValues(p.env)...)
-	if want := "0.0.0.0:" + strconv.Itoa(port); p.env["OPENFGA_HTTP_ADDR"] != want {
-		_, got, _ := net.SplitHostPort(p.env["OPENFGA_HTTP_ADDR"])
-		if got != strconv.Itoa(port) {
-			return fmt.Errorf("OPENFGA_HTTP_ADDR=%s does not listen on the 443 service's destination port %d: change the port with -p 443:PORT instead", p.env["OPENFGA_HTTP_ADDR"], port)
-		}
+	if _, got, _ := net.SplitHostPort(p.env["OPENFGA_HTTP_ADDR"]); got != strconv.Itoa(port) {
+		return fmt.Errorf("OPENFGA_HTTP_ADDR=%s does not listen on the 443 service's destination port %d: change the port with -p 443:PORT instead", p.env["OPENFGA_HTTP_ADDR"], port)
 	}
 	return checkCmdline(p.env, p.cmd)
 }
