@@ -22,7 +22,9 @@ import (
 // FQDN and the platform's front balances requests between them, while the
 // memory datastore is per instance. So the proof is layered:
 //   - the API must report the new instance running, and still running after
-//     the watch period and again after the checks (watch, final check);
+//     the watch period and again after the checks (watch, final check), and
+//     listening (net_time_us > 0, see waitServing) before any FQDN check,
+//     since the old instances would answer those for it;
 //   - /healthz is asked several times through the FQDN (more times than there
 //     are backends), so a new instance that answers badly shows up;
 //   - the round trip creates a store on whichever instance answers; a later
@@ -33,7 +35,8 @@ import (
 //     (The model is written once, and tuples only where the model is, so
 //     one instance holds both and the checks' answers are meaningful.)
 // What this cannot prove is that the round trip ran on the new instance;
-// with one instance (a first deploy) it necessarily did.
+// with one instance (a first deploy) it necessarily did. Measured in the
+// simulator (round-robin front): no request failed during a rollout.
 
 // fqdnClient is an HTTPS client for the public FQDN: it trusts the CA
 // given (the simulator's) besides the system's, and with ConnectTo it
