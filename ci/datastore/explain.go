@@ -14,7 +14,6 @@ import (
 const (
 	KindAuthFailed      diagnose.Kind = "datastore_auth_failed"
 	KindNoDatabase      diagnose.Kind = "datastore_no_database"
-	KindDatabaseStopped diagnose.Kind = "database_stopped"
 )
 
 // pgx's connection errors, as OpenFGA prints them, e.g.

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
@@ -37,6 +39,7 @@ func migrate(ctx context.Context, pf *Platform, env map[string]string, red *reda
 	}
 	if err == nil {
 		pf.Logf("datastore: migrate: done (exit code 0); the schema is current")
+		reportVersion(ctx, pf, ref, red)
 		deleteQuietly(ctx, pf, ref, name)
 		return nil
 	}
@@ -122,6 +125,23 @@ func failure(ctx context.Context, pf *Platform, stage, uuid string, cause error,
 		pf.Logf("datastore:   | %s", l)
 	}
 	return e
+}
+
+// ansi matches the colour codes of OpenFGA's text logs.
+var ansi = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+
+// reportVersion passes on what the migration said about the schema
+// version (so a redeploy shows the no-op).
+func reportVersion(ctx context.Context, pf *Platform, ref api.Ref, red *redactor) {
+	b, err := pf.Client.ReadLogs(ctx, ref, 4096)
+	if err != nil {
+		return
+	}
+	for _, l := range diagnose.SplitLines(b) {
+		if strings.Contains(l, "current version") {
+			pf.Logf("datastore: migrate:   | %s", red.String(ansi.ReplaceAllString(l, "")))
+		}
+	}
 }
 
 func deleteQuietly(ctx context.Context, pf *Platform, ref api.Ref, name string) {
