@@ -12,8 +12,8 @@ import (
 // Kinds of diagnosis this package adds to ci/diagnose's: PostgreSQL's own
 // refusals, which the generic rules see only as "the app exited with 1".
 const (
-	KindAuthFailed      diagnose.Kind = "datastore_auth_failed"
-	KindNoDatabase      diagnose.Kind = "datastore_no_database"
+	KindAuthFailed diagnose.Kind = "datastore_auth_failed"
+	KindNoDatabase diagnose.Kind = "datastore_no_database"
 )
 
 // pgx's connection errors, as OpenFGA prints them, e.g.
