@@ -74,7 +74,7 @@ func cliDeploy(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&env, "env", "KEY=VALUE for the instance, repeatable")
 	fs.Var(&env, "e", "short for --env")
 	fs.StringVar(&o.ScaleToZero, "scale-to-zero", "", "on, off or idle (default: the Kraftfile's label; off for the memory datastore)")
-	fs.StringVar(&o.Registry, "registry", DefaultRegistry, "registry HOST[:PORT] (loopback: plain HTTP)")
+	fs.StringVar(&o.Registry, "registry", DefaultRegistry, "registry [http://]HOST[:PORT] (http:// or a loopback host: plain HTTP)")
 	fs.StringVar(&o.Runtime, "runtime", "", "runtime image (default: the Kraftfile's, else "+DefaultRuntime+")")
 	fs.StringVar(&o.Tag, "tag", DefaultTag, "image tag")
 	fs.StringVar(&o.ConnectTo, "connect-to", "", "HOST:PORT to send the public FQDN's traffic to (like curl --connect-to)")

@@ -73,13 +73,13 @@ func Destroy(ctx context.Context, c *kraftcloud.Client, o DestroyOptions) (Destr
 // destroyImage removes the tag and the digests, skipping any digest that
 // another instance still runs.
 func destroyImage(ctx context.Context, c *kraftcloud.Client, o DestroyOptions, digests []string, p *progress) ([]string, error) {
-	reg := cmpOr(o.Registry, DefaultRegistry)
+	reg, plain := registryAddr(cmpOr(o.Registry, DefaultRegistry))
 	ref, err := unikernel.NewRef(reg, c.Token().Namespace(), o.Name, o.Tag)
 	if err != nil {
 		return nil, err
 	}
 	user, secret := c.Token().RegistryAuth()
-	acc := unikernel.Access{Username: user, Password: secret, PlainHTTP: isLoopback(reg)}
+	acc := unikernel.Access{Username: user, Password: secret, PlainHTTP: plain}
 	if o.CAFile != "" {
 		if acc.CACertPEM, err = os.ReadFile(o.CAFile); err != nil {
 			return nil, err
