@@ -1,10 +1,13 @@
 package sim
 
 import (
+	"context"
+	"errors"
 	"net"
 	"net/netip"
 	"strings"
 	"sync"
+	"syscall"
 
 	"golang.org/x/net/dns/dnsmessage"
 )
@@ -21,12 +24,23 @@ type dnsServer struct {
 	wg     sync.WaitGroup
 }
 
-// startDNS listens on gw:53/udp.
+// startDNS listens on gw:53/udp. SO_REUSEADDR lets it bind the gateway
+// address even where another resolver holds the wildcard 0.0.0.0:53 (the
+// Dagger engine's dnsmasq, when the simulator runs in the engine's network
+// namespace); the kernel hands each query to the most specific socket.
 func startDNS(gw netip.Addr, lookup func(string) (netip.Addr, bool), logf func(string, ...any)) (*dnsServer, error) {
-	conn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(gw, 53)))
+	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		err := c.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
+		})
+		return errors.Join(err, serr)
+	}}
+	pc, err := lc.ListenPacket(context.Background(), "udp", netip.AddrPortFrom(gw, 53).String())
 	if err != nil {
 		return nil, err
 	}
+	conn := pc.(*net.UDPConn)
 	d := &dnsServer{conn: conn, lookup: lookup, logf: logf}
 	d.wg.Add(1)
 	go d.serve()
