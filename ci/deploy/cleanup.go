@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
@@ -50,6 +51,9 @@ func (p *plan) fail(ctx context.Context, cr *created, stageName string, cause er
 	if cr.instance != nil {
 		d := p.diagnose(ctx, cr.instance.UUID)
 		e.Diagnosis = &d
+	}
+	if dse := (*datastore.Error)(nil); e.Diagnosis == nil && errors.As(cause, &dse) {
+		e.Diagnosis = dse.Diagnosis // already scrubbed by ci/datastore
 	}
 	if p.opts.KeepFailed {
 		e.Left = p.kept(cr)

@@ -85,6 +85,8 @@ func cliDeploy(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Commit, "commit", "", "OpenFGA commit for the record")
 	fs.DurationVar(&o.Timeouts.Watch, "watch", DefaultTimeouts.Watch, "how long the instance must stay running")
 	fs.DurationVar(&o.Timeouts.Verify, "verify-timeout", DefaultTimeouts.Verify, "bound of the verification through the FQDN")
+	var dsf datastoreFlags
+	dsf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -98,6 +100,10 @@ func cliDeploy(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	o.Client, o.Name, o.CAFile, o.Ports, o.Env, o.Log = cl, c.name, c.conn.CA, ports, env, stderr
+	if o.Datastore, err = dsf.build(cl.Token().Namespace()); err != nil {
+		fmt.Fprintln(stderr, "deploy:", err)
+		return 2
+	}
 	o.PresharedKeys = keys
 	if len(keys) == 0 && !o.NoAuth {
 		if k := strings.TrimSpace(os.Getenv(PresharedKeyEnv)); k != "" {
@@ -175,6 +181,7 @@ func cliDestroy(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.Image, "image", false, "also delete the deployment's image from the registry")
 	fs.StringVar(&o.Registry, "registry", DefaultRegistry, "registry HOST[:PORT] (for --image)")
 	fs.StringVar(&o.Tag, "tag", DefaultTag, "image tag (for --image)")
+	destroyDataFlags(fs, &o)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

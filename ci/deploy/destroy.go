@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
@@ -21,6 +22,10 @@ type DestroyOptions struct {
 	Tag      string // default DefaultTag
 	CAFile   string // registry CA (the simulator's)
 	Log      io.Writer
+	// The database of --datastore postgres is kept unless asked:
+	// DeleteDatabase removes its instance (the volume and data stay),
+	// DeleteData the instance and the volume.
+	DeleteDatabase, DeleteData bool
 }
 
 // Destroyed is what Destroy removed.
@@ -28,6 +33,8 @@ type Destroyed struct {
 	Instances    []string `json:"instances"`
 	ServiceGroup string   `json:"service_group,omitempty"`
 	Images       []string `json:"images,omitempty"`
+	// Datastore is what became of the database (removed, or kept and why).
+	Datastore *datastore.Destroyed `json:"datastore,omitempty"`
 }
 
 var digestRE = regexp.MustCompile(`sha256:[0-9a-f]{64}`)
@@ -41,7 +48,7 @@ func Destroy(ctx context.Context, c *kraftcloud.Client, o DestroyOptions) (Destr
 		p.w = io.Discard
 	}
 	g, insts, err := members(ctx, c, o.Name)
-	if err != nil && !(errors.Is(err, kraftcloud.ErrNotFound) && o.Image) {
+	if err != nil && !(errors.Is(err, kraftcloud.ErrNotFound) && (o.Image || o.DeleteDatabase || o.DeleteData)) {
 		return out, err
 	}
 	var digests []string
@@ -61,6 +68,9 @@ func Destroy(ctx context.Context, c *kraftcloud.Client, o DestroyOptions) (Destr
 			return out, err
 		}
 		out.ServiceGroup = g.Name
+	}
+	if out.Datastore, err = destroyDatastore(ctx, c, o, p); err != nil {
+		return out, err
 	}
 	if o.Image {
 		imgs, err := destroyImage(ctx, c, o, digests, p)

@@ -27,6 +27,9 @@ type Deployment struct {
 	Persistent     bool    `json:"persistent"`
 	Auth           string  `json:"auth"` // "preshared" or "none"
 	MemoryMB       int64   `json:"memory_mb"`
+	// Persistence is what the persistence check found (persistent
+	// datastores on the platform or external: see verifyPersistence).
+	Persistence string `json:"persistence,omitempty"`
 	// Replaced are the instances of the earlier deployment this one drained
 	// and deleted after it was verified.
 	Replaced []string `json:"replaced,omitempty"`

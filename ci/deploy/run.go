@@ -136,6 +136,14 @@ func (p *plan) run(ctx context.Context, rec *Deployment) error {
 		rec.Replaced = p.retire(ctx, old)
 		done()
 	}
+	if err := p.verifyPersistence(ctx, fqdn, rec); err != nil {
+		// Not undone: the new deployment is the one serving now; the
+		// data it was given is what is missing.
+		p.fill(rec, inst, g, fqdn, pu)
+		rec.Verified = false
+		p.log.Printf("FAILED at persistence: %v", p.red.Err(err))
+		return &Error{Stage: "persistence", Err: p.red.Err(err)}
+	}
 	p.stampFromLogs(ctx, ref)
 	p.fill(rec, inst, g, fqdn, pu)
 	return nil
