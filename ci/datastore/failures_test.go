@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
@@ -125,4 +126,27 @@ func err2s(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// TestDatabaseTooSlow: a database that is not ready within the bound is
+// a failure too, and Undo removes what the run made.
+func TestDatabaseTooSlow(t *testing.T) {
+	image := pgImage(t)
+	c, _ := client(t)
+	ctx := context.Background()
+	var log syncBuffer
+	pf := platform(c, "slow", &log)
+	pf.Timeouts.Ready = 300 * time.Millisecond // a first boot runs initdb: seconds
+	ds := &Postgres{Image: image, VolumeMB: 256, MemoryMB: 384}
+	err := ds.Prepare(ctx, pf)
+	var de *Error
+	if !errors.As(err, &de) || de.Stage != "database" || !strings.Contains(err.Error(), "did not accept connections within 300ms") {
+		t.Fatalf("got %v\n%s", err, log.String())
+	}
+	if left := ds.Undo(ctx, pf); len(left) > 0 {
+		t.Errorf("undo could not remove %v", left)
+	}
+	if left := leftovers(t, c, "slow"); len(left) > 0 {
+		t.Errorf("left behind: %v", left)
+	}
 }

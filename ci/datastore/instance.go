@@ -56,17 +56,15 @@ func (p *Postgres) reuse(ctx context.Context, pf *Platform, inst api.Instance) (
 	if inst.Image != "" && !strings.Contains(inst.Image, imageKey(p.Image)) {
 		pf.Logf("datastore: keep the running database %s (image %s); the image asked for is only used for a new one", inst.Name, inst.Image)
 	}
-	from := int64(0)
 	if inst.State != api.StateRunning {
 		pf.Logf("datastore: start the database %s (%s)", inst.Name, inst.State)
-		from = logEnd(ctx, pf, inst.UUID)
 		if _, err := pf.Client.StartInstance(ctx, api.ByUUID(inst.UUID)); err != nil {
 			return inst, &Error{Stage: "database", Err: err}
 		}
 	} else {
 		pf.Logf("datastore: reuse the running database %s and its password", inst.Name)
 	}
-	return p.waitReady(ctx, pf, inst, from)
+	return p.waitReady(ctx, pf, inst)
 }
 
 // create starts a new database instance with the volume.
@@ -91,7 +89,7 @@ func (p *Postgres) create(ctx context.Context, pf *Platform, vol api.Volume) (ap
 		return inst, &Error{Stage: "database", Err: errors.New(p.red.String(err.Error()))}
 	}
 	p.made = append(p.made, made{"instance", req.Name})
-	return p.waitReady(ctx, pf, inst, 0)
+	return p.waitReady(ctx, pf, inst)
 }
 
 func publicity(public bool) string {
@@ -101,11 +99,12 @@ func publicity(public bool) string {
 	return "private network only"
 }
 
-// waitReady waits until the database runs and has logged, after log
-// offset from, that it accepts connections. A database that stops or is
-// restarted by its policy has failed: it is diagnosed at once.
-func (p *Postgres) waitReady(ctx context.Context, pf *Platform, inst api.Instance, from int64) (api.Instance, error) {
+// waitReady waits until the database runs and its current boot has
+// logged that it accepts connections. A database that stops, or that its
+// policy restarts meanwhile, has failed: it is diagnosed at once.
+func (p *Postgres) waitReady(ctx context.Context, pf *Platform, inst api.Instance) (api.Instance, error) {
 	ref := api.ByUUID(inst.UUID)
+	restarts := inst.RestartCount // earlier restarts of a reused database are history
 	deadline := time.Now().Add(pf.Timeouts.Ready)
 	start := time.Now()
 	for {
@@ -114,9 +113,9 @@ func (p *Postgres) waitReady(ctx context.Context, pf *Platform, inst api.Instanc
 			return cur, &Error{Stage: "database", Err: err}
 		}
 		switch {
-		case cur.State.Settled() || cur.RestartCount > 0:
+		case cur.State.Settled() || cur.RestartCount > restarts:
 			return cur, failure(ctx, pf, "database", cur.UUID, errors.New("the database "+cur.Name+" stopped before it accepted connections"), p.red)
-		case cur.State == api.StateRunning && p.readyLogged(ctx, pf, ref, from):
+		case cur.State == api.StateRunning && readyLogged(ctx, pf, ref):
 			pf.Logf("datastore: the database %s accepts connections (%s)", cur.Name, time.Since(start).Round(100*time.Millisecond))
 			return cur, nil
 		case time.Now().After(deadline):
@@ -128,24 +127,31 @@ func (p *Postgres) waitReady(ctx context.Context, pf *Platform, inst api.Instanc
 	}
 }
 
-func (p *Postgres) readyLogged(ctx context.Context, pf *Platform, ref api.Ref, from int64) bool {
-	b, err := pf.Client.ReadLogs(ctx, ref, 0)
+// readyTail is how much of the console readiness reads: logs are kept
+// across restarts and can be long, the current boot's lines are last.
+const readyTail = 64 << 10
+
+// bootLine starts every boot of the server's log (before ReadyLine).
+const bootLine = "starting PostgreSQL"
+
+// readyLogged reports whether the current boot logged ReadyLine: it must
+// come after the last bootLine. A tail with neither is a server that has
+// been up for long (its boot scrolled out of the tail).
+func readyLogged(ctx context.Context, pf *Platform, ref api.Ref) bool {
+	b, err := pf.Client.ReadLogs(ctx, ref, readyTail)
 	if err != nil {
 		return false
 	}
-	if from > 0 && from <= int64(len(b)) {
-		b = b[from:]
-	}
-	return strings.Contains(string(b), pgimage.ReadyLine)
+	return bootReady(string(b), len(b) >= readyTail)
 }
 
-// logEnd is where the instance's console output ends now.
-func logEnd(ctx context.Context, pf *Platform, uuid string) int64 {
-	b, err := pf.Client.ReadLogs(ctx, api.ByUUID(uuid), 0)
-	if err != nil {
-		return 0
+// bootReady is readyLogged's rule on a log tail (truncated: it is full).
+func bootReady(tail string, truncated bool) bool {
+	ready, boot := strings.LastIndex(tail, pgimage.ReadyLine), strings.LastIndex(tail, bootLine)
+	if ready < 0 && boot < 0 {
+		return truncated
 	}
-	return int64(len(b))
+	return ready > boot
 }
 
 func mounts(inst api.Instance, volume string) bool {

@@ -41,7 +41,7 @@ type Timeouts struct {
 }
 
 // DefaultTimeouts suit the platform; tests shorten Connect.
-var DefaultTimeouts = Timeouts{Volume: 60 * time.Second, Ready: 120 * time.Second, Migrate: 150 * time.Second, Connect: 60 * time.Second}
+var DefaultTimeouts = Timeouts{Volume: 60 * time.Second, Ready: 120 * time.Second, Migrate: 150 * time.Second, Connect: 30 * time.Second}
 
 func (t Timeouts) withDefaults() Timeouts {
 	d := DefaultTimeouts

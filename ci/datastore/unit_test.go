@@ -99,3 +99,23 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		}
 	}
 }
+
+func TestBootReady(t *testing.T) {
+	const boot, ready = "LOG:  starting PostgreSQL 15.20\n", "LOG:  database system is ready to accept connections\n"
+	for _, tc := range []struct {
+		tail      string
+		truncated bool
+		want      bool
+	}{
+		{"creating directory /volume/pgdata.init ... ok\n", false, false}, // initdb still running
+		{boot, false, false},
+		{boot + ready, false, true},
+		{boot + ready + "FATAL: terminating\n" + boot, false, false}, // restarted: the new boot is not ready yet
+		{boot + ready + boot + ready, false, true},
+		{"LOG:  checkpoint complete\n", true, true}, // up for long: its boot scrolled out
+	} {
+		if got := bootReady(tc.tail, tc.truncated); got != tc.want {
+			t.Errorf("%q truncated=%v: %v, want %v", tc.tail, tc.truncated, got, tc.want)
+		}
+	}
+}
