@@ -25,4 +25,18 @@
 //
 // Against the platform: --metro fra (or $UKC_METRO) instead of --api, and
 // no --registry, --ca or --connect-to.
+//
+// The datastore (--datastore): memory (the default; lost on every restart,
+// and said so in the record's warnings), postgres (PostgreSQL on the
+// platform: a volume, a database instance, the schema migrated by a
+// one-shot instance before OpenFGA starts; see ci/datastore and, for its
+// image, ci/pgimage) or external (a PostgreSQL URI from
+// $OPENFGA_DATASTORE_URI, migrated the same way). With a persistent one,
+// a deployment that rolls out checks, once the earlier instances are
+// gone, that the tuple the earlier deployment wrote is still allowed.
+// destroy keeps the database and its volume unless --delete-database or
+// --delete-data, and says so:
+//
+//	OPENFGA_POSTGRES_PASSWORD=... go run . deploy ... --datastore postgres --postgres-image <user>/openfga-pg:15 --volume-size 1024
+//	OPENFGA_DATASTORE_URI=postgres://... go run . deploy ... --datastore external
 package deploy

@@ -49,7 +49,7 @@ type Options struct {
 	PresharedKeys []string
 	NoAuth        bool
 
-	Datastore Datastore // default Memory{}
+	Datastore Datastore // default Memory{}; Postgres(...) and External(...) are persistent
 
 	KeepFailed bool // leave a failed instance (and its group and image) for inspection
 	Timeouts   Timeouts
