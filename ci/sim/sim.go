@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -244,10 +245,55 @@ func listenLoopback(addr string) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sim: listen %q: %w", addr, err)
 	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, fmt.Errorf("sim: listen %q: only loopback addresses are allowed", addr)
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) && !isolatedLocal(ip) {
+		return nil, fmt.Errorf("sim: listen %q: only loopback addresses, or an address of this network "+
+			"namespace when it has no route off the machine, are allowed", addr)
 	}
 	return net.Listen("tcp", addr)
+}
+
+// isolatedLocal says whether ip is an address of one of this network
+// namespace's own interfaces and the namespace has no default route: a
+// namespace made for tests (the Dagger engine's, say), where listening on
+// its bridge lets containers reach the simulator and nothing beyond.
+func isolatedLocal(ip net.IP) bool {
+	if ip == nil || hasDefaultRoute() {
+		return false
+	}
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return false
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.Equal(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasDefaultRoute reads the kernel's IPv4 and IPv6 routing tables of this
+// network namespace; when unsure it answers true.
+func hasDefaultRoute() bool {
+	v4, err := os.ReadFile("/proc/self/net/route")
+	if err != nil {
+		return true
+	}
+	for _, line := range strings.Split(string(v4), "\n")[1:] {
+		if f := strings.Fields(line); len(f) > 1 && f[1] == "00000000" {
+			return true
+		}
+	}
+	v6, err := os.ReadFile("/proc/self/net/ipv6_route")
+	if err != nil {
+		return false // no IPv6 in this kernel
+	}
+	for _, line := range strings.Split(string(v6), "\n") {
+		if f := strings.Fields(line); len(f) >= 10 && f[0] == strings.Repeat("0", 32) && f[1] == "00" && f[9] != "lo" {
+			return true
+		}
+	}
+	return false
 }
 
 // Endpoints returns how to reach the simulator.
