@@ -45,9 +45,12 @@
 // Building it for the real platform: on a Debian 12 machine (or a
 // debian:bookworm container), `bash .ci/pg-rootfs.sh` downloads the
 // packages; Layout(ctx, Options{Debs: dir, Out: rootfs, Entrypoint: bin})
-// with BuildEntrypoint's static binary lays out the rootfs; then deploy
-// packages it like any other rootfs (runtime base-compat:latest, cmd
-// EntrypointPath) and pushes it, e.g. as <user>/openfga-pg:15.
+// with BuildEntrypoint's static binary lays out the rootfs; Push packages
+// it as a unikernel on base-compat:latest (cmd EntrypointPath) and pushes
+// it, e.g. as index.unikraft.io/<user>/openfga-pg:15, the default image
+// of `deploy --datastore postgres`. The same rootfs works with the kraft
+// CLI: a Kraftfile with runtime base-compat:latest, rootfs the directory
+// and cmd ["/usr/local/bin/pg-entrypoint"].
 //
 // The difference from KraftCloud's own PostgreSQL example (research doc
 // §14): that one builds PG 16 on Alpine (musl) with the docker-library
