@@ -1,0 +1,46 @@
+package pgimage
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
+)
+
+// The CLI lays the rootfs out and pushes the image with the token's
+// registry login; the JSON names the image deploy --postgres-image takes.
+func TestCLI(t *testing.T) {
+	debs := debsDir(t)
+	if os.Geteuid() != 0 {
+		t.Skip("the simulator needs root")
+	}
+	s, err := sim.Start(sim.Options{Log: io.Discard, StopGrace: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	out := filepath.Join(t.TempDir(), "rootfs")
+	var stdout, stderr bytes.Buffer
+	t.Setenv("UKC_TOKEN", s.Endpoints().Token)
+	code := cli([]string{"--debs", debs, "--out", out, "--push", "--registry", s.Endpoints().Registry}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	var b Built
+	if err := json.Unmarshal(stdout.Bytes(), &b); err != nil {
+		t.Fatal(err)
+	}
+	if b.Rootfs != out || b.Major == "" || !strings.Contains(b.Image, "/openfga-pg@sha256:") {
+		t.Errorf("%+v", b)
+	}
+	t.Setenv("PG_DEBS", "")
+	if code := cli([]string{"--out", out}, &stdout, &stderr); code != 2 {
+		t.Errorf("no --debs: exit %d, want 2", code)
+	}
+}
