@@ -16,45 +16,57 @@ const (
 	DatastoreURIEnv     = "OPENFGA_DATASTORE_URI"
 )
 
-// datastoreFlags are deploy's datastore options.
-type datastoreFlags struct {
-	kind     string
-	image    string
-	volumeMB int64
-	memoryMB int64
-	password string
-	public   bool
-	uri      string
+// DatastoreSpec is the datastore choice as the CLI and the Dagger module
+// take it; Build turns it into the Datastore of Options.
+type DatastoreSpec struct {
+	Kind     string // memory (default), postgres or external
+	Image    string // postgres: the PostgreSQL image; default <namespace>/openfga-pg:15
+	VolumeMB int64  // postgres: size of a new volume; default datastore.DefaultVolumeMB
+	MemoryMB int64  // postgres: the database's memory; default datastore.DefaultMemoryMB
+	Password string // postgres: a secret; default the running database's, else generated
+	Public   bool   // postgres: also publish 5432 (TLS by the platform)
+	URI      string // external: a secret
 }
 
-func (d *datastoreFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&d.kind, "datastore", "memory", "memory (lost on every restart), postgres (on the platform, with a volume) or external (a PostgreSQL URI)")
-	fs.StringVar(&d.image, "postgres-image", "", "PostgreSQL unikernel image (ci/pgimage), e.g. <user>/openfga-pg:15 (default: <your namespace>/openfga-pg:15)")
-	fs.Int64Var(&d.volumeMB, "volume-size", datastore.DefaultVolumeMB, "size of a new PostgreSQL volume in MiB (an existing one is reused)")
-	fs.Int64Var(&d.memoryMB, "postgres-memory", datastore.DefaultMemoryMB, "PostgreSQL instance memory in MiB")
-	fs.StringVar(&d.password, "postgres-password", "", "PostgreSQL password (default $"+PostgresPasswordEnv+", else the running database's, else generated)")
-	fs.BoolVar(&d.public, "postgres-public", false, "also publish PostgreSQL on port 5432 (TLS by the platform); off: private network only")
-	fs.StringVar(&d.uri, "datastore-uri", "", "external PostgreSQL URI (default $"+DatastoreURIEnv+"; prefer the variable: a URI holds a password)")
-}
-
-// build turns the flags into a Datastore; namespace completes the default image.
-func (d *datastoreFlags) build(namespace string) (Datastore, error) {
-	switch d.kind {
+// Build checks the spec (never quoting a secret) and makes the Datastore;
+// namespace (the token's) completes the default image.
+func (s DatastoreSpec) Build(namespace string) (Datastore, error) {
+	switch s.Kind {
 	case "", "memory":
 		return Memory{}, nil
 	case "postgres":
-		pw := cmpOr(d.password, os.Getenv(PostgresPasswordEnv))
-		image := cmpOr(d.image, namespace+"/openfga-pg:15")
-		return Postgres(&datastore.Postgres{Image: image, VolumeMB: d.volumeMB, MemoryMB: d.memoryMB, Password: pw, Public: d.public}, datastore.Timeouts{}), nil
+		image := cmpOr(s.Image, namespace+"/openfga-pg:15")
+		return Postgres(&datastore.Postgres{Image: image, VolumeMB: s.VolumeMB, MemoryMB: s.MemoryMB, Password: s.Password, Public: s.Public}, datastore.Timeouts{}), nil
 	case "external":
-		uri := cmpOr(d.uri, os.Getenv(DatastoreURIEnv))
-		e := &datastore.External{URI: uri}
+		e := &datastore.External{URI: s.URI}
 		if err := e.Check(); err != nil {
-			return nil, fmt.Errorf("--datastore external: %w", err)
+			return nil, fmt.Errorf("datastore external: %w", err)
 		}
 		return External(e, datastore.Timeouts{}), nil
 	}
-	return nil, errors.New("--datastore " + d.kind + ": want memory, postgres or external")
+	return nil, errors.New("datastore " + s.Kind + ": want memory, postgres or external")
+}
+
+// datastoreFlags are deploy's datastore options; secrets come from the
+// environment unless given.
+type datastoreFlags struct{ spec DatastoreSpec }
+
+func (d *datastoreFlags) register(fs *flag.FlagSet) {
+	s := &d.spec
+	fs.StringVar(&s.Kind, "datastore", "memory", "memory (lost on every restart), postgres (on the platform, with a volume) or external (a PostgreSQL URI)")
+	fs.StringVar(&s.Image, "postgres-image", "", "PostgreSQL unikernel image (ci/pgimage), e.g. <user>/openfga-pg:15 (default: <your namespace>/openfga-pg:15)")
+	fs.Int64Var(&s.VolumeMB, "volume-size", datastore.DefaultVolumeMB, "size of a new PostgreSQL volume in MiB (an existing one is reused)")
+	fs.Int64Var(&s.MemoryMB, "postgres-memory", datastore.DefaultMemoryMB, "PostgreSQL instance memory in MiB")
+	fs.StringVar(&s.Password, "postgres-password", "", "PostgreSQL password (default $"+PostgresPasswordEnv+", else the running database's, else generated)")
+	fs.BoolVar(&s.Public, "postgres-public", false, "also publish PostgreSQL on port 5432 (TLS by the platform); off: private network only")
+	fs.StringVar(&s.URI, "datastore-uri", "", "external PostgreSQL URI (default $"+DatastoreURIEnv+"; prefer the variable: a URI holds a password)")
+}
+
+func (d *datastoreFlags) build(namespace string) (Datastore, error) {
+	s := d.spec
+	s.Password = cmpOr(s.Password, os.Getenv(PostgresPasswordEnv))
+	s.URI = cmpOr(s.URI, os.Getenv(DatastoreURIEnv))
+	return s.Build(namespace)
 }
 
 // destroyDataFlags are destroy's: the database is kept unless asked.
