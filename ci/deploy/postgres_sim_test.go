@@ -79,6 +79,11 @@ func TestDeployWithPostgres(t *testing.T) {
 		t.Errorf("the second deployment after the failed one: %v", err)
 	}
 
+	st, err := Status(context.Background(), c, name)
+	if err != nil || st.Database == nil || st.Database.State != api.StateRunning || st.Database.Volume != datastore.VolumeName(name) {
+		t.Errorf("status: %+v %v", st.Database, err)
+	}
+
 	var log4 syncBuffer
 	out, err := Destroy(context.Background(), c, DestroyOptions{Name: name, Log: &log4})
 	if err != nil || out.Datastore == nil || len(out.Datastore.Kept) != 2 || !strings.Contains(log4.String(), "kept database instance") {

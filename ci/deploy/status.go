@@ -20,6 +20,7 @@ type StatusReport struct {
 	URL          string           `json:"url,omitempty"`
 	Serving      bool             `json:"serving"` // at least one instance is running
 	Instances    []InstanceStatus `json:"instances"`
+	Database     *DatabaseStatus  `json:"database,omitempty"` // --datastore postgres
 }
 
 // InstanceStatus is one instance of a deployment.
@@ -57,6 +58,7 @@ func Status(ctx context.Context, c *kraftcloud.Client, name string) (StatusRepor
 		}
 		rep.Instances = append(rep.Instances, s)
 	}
+	rep.Database = databaseStatus(ctx, c, name)
 	return rep, nil
 }
 
