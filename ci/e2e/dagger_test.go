@@ -10,7 +10,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -68,8 +70,19 @@ func dagger(t *testing.T, timeout time.Duration, args ...string) result {
 	start := time.Now()
 	err := cmd.Run()
 	t.Logf("dagger call %s: %s (%v)", strings.Join(redactArgs(args), " "), time.Since(start).Round(time.Millisecond), err)
+	record(out.String() + errb.String())
 	return result{stdout: out.String(), stderr: errb.String(), err: err}
 }
+
+var (
+	mu      sync.Mutex
+	outputs []string
+)
+
+// record keeps every CLI output, for the tests that look for leaked secrets.
+func record(s string) { mu.Lock(); outputs = append(outputs, s); mu.Unlock() }
+
+func transcripts() []string { mu.Lock(); defer mu.Unlock(); return slices.Clone(outputs) }
 
 // must fails the test when the call failed, showing the end of its log.
 func (r result) must(t *testing.T) result {
