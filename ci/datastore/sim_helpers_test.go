@@ -37,12 +37,16 @@ var shared struct {
 	pg      string // the PostgreSQL image
 	pgErr   error
 	pgSkip  string
+	tmp     []string // removed by TestMain
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared.sim != nil {
 		_ = shared.sim.Close()
+	}
+	for _, d := range shared.tmp {
+		_ = os.RemoveAll(d)
 	}
 	os.Exit(code)
 }
@@ -110,6 +114,7 @@ func openfgaRootfs(bin string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	shared.tmp = append(shared.tmp, root)
 	b, err := os.ReadFile(bin)
 	if err != nil {
 		return "", err
@@ -180,6 +185,7 @@ func pgImage(t *testing.T) string {
 			shared.pgErr = err
 			return
 		}
+		shared.tmp = append(shared.tmp, tmp)
 		ep := filepath.Join(tmp, "pg-entrypoint")
 		if shared.pgErr = pgimage.BuildEntrypoint(context.Background(), ep); shared.pgErr != nil {
 			return

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -95,39 +94,21 @@ func TestDeployWithPostgres(t *testing.T) {
 		password, "not-the-password-42", testKey)
 }
 
-var (
-	pgOnce sync.Once
-	pgRoot string
-	pgErr  error
-	pgSkip string
-)
-
-// pushPGImage lays the PostgreSQL image out from $PG_DEBS (once) and
-// pushes it to the simulator's registry.
+// pushPGImage lays the PostgreSQL image out from $PG_DEBS and pushes it
+// to the simulator's registry.
 func pushPGImage(t *testing.T, s *sim.Sim) string {
 	t.Helper()
-	pgOnce.Do(func() {
-		debs := cmpOr(os.Getenv("PG_DEBS"), "/var/tmp/ofk-pgdebs")
-		if m, _ := filepath.Glob(filepath.Join(debs, "postgresql-*.deb")); len(m) == 0 {
-			pgSkip = "no PostgreSQL packages in " + debs + ": run `bash .ci/pg-rootfs.sh` (it prints PG_DEBS=...)"
-			return
-		}
-		tmp, err := os.MkdirTemp("", "deploy-pg-")
-		if err != nil {
-			pgErr = err
-			return
-		}
-		ep := filepath.Join(tmp, "pg-entrypoint")
-		if pgErr = pgimage.BuildEntrypoint(context.Background(), ep); pgErr == nil {
-			pgRoot = filepath.Join(tmp, "rootfs")
-			_, pgErr = pgimage.Layout(context.Background(), pgimage.Options{Debs: debs, Out: pgRoot, Entrypoint: ep})
-		}
-	})
-	if pgSkip != "" {
-		t.Skip(pgSkip)
+	debs := cmpOr(os.Getenv("PG_DEBS"), "/var/tmp/ofk-pgdebs")
+	if m, _ := filepath.Glob(filepath.Join(debs, "postgresql-*.deb")); len(m) == 0 {
+		t.Skip("no PostgreSQL packages in " + debs + ": run `bash .ci/pg-rootfs.sh` (it prints PG_DEBS=...)")
 	}
-	if pgErr != nil {
-		t.Fatal(pgErr)
+	tmp := t.TempDir()
+	entry, pgRoot := filepath.Join(tmp, "pg-entrypoint"), filepath.Join(tmp, "rootfs")
+	if err := pgimage.BuildEntrypoint(context.Background(), entry); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pgimage.Layout(context.Background(), pgimage.Options{Debs: debs, Out: pgRoot, Entrypoint: entry}); err != nil {
+		t.Fatal(err)
 	}
 	ep := s.Endpoints()
 	c := simClient(t, s, &syncBuffer{})

@@ -56,14 +56,19 @@ func cli(args []string, stdout, stderr io.Writer) int {
 }
 
 func build(ctx context.Context, debs, out string, log io.Writer) (Built, error) {
-	tmp, err := os.MkdirTemp("", "pgimage-")
+	if out == "" {
+		tmp, err := os.MkdirTemp("", "pgimage-")
+		if err != nil {
+			return Built{}, err
+		}
+		out = filepath.Join(tmp, "rootfs")
+	}
+	work, err := os.MkdirTemp("", "pgimage-entrypoint-")
 	if err != nil {
 		return Built{}, err
 	}
-	if out == "" {
-		out = filepath.Join(tmp, "rootfs")
-	}
-	ep := filepath.Join(tmp, "pg-entrypoint")
+	defer os.RemoveAll(work)
+	ep := filepath.Join(work, "pg-entrypoint")
 	if err := BuildEntrypoint(ctx, ep); err != nil {
 		return Built{}, err
 	}

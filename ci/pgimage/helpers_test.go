@@ -21,6 +21,14 @@ func debsDir(t testing.TB) string {
 	return d
 }
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if rootDir != "" {
+		_ = os.RemoveAll(filepath.Dir(rootDir))
+	}
+	os.Exit(code)
+}
+
 var (
 	rootOnce sync.Once
 	rootDir  string
