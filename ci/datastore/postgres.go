@@ -13,6 +13,7 @@ import (
 const (
 	DefaultVolumeMB = 1024
 	DefaultMemoryMB = 512
+	MinMemoryMB     = 256 // the rootfs in RAM, shared_buffers and a few backends
 	DefaultUser     = "openfga"
 	DefaultDatabase = "openfga"
 )
@@ -85,6 +86,9 @@ func (p *Postgres) Prepare(ctx context.Context, pf Platform) error {
 	p.red = &redactor{}
 	p.red.add(p.Password)
 	p.applyDefaults()
+	if p.MemoryMB < MinMemoryMB {
+		return &Error{Stage: "database", Err: fmt.Errorf("memory %d MiB is too small for the database: its rootfs (about 90 MiB) is unpacked into RAM; give at least %d MiB", p.MemoryMB, MinMemoryMB)}
+	}
 	vol, err := p.ensureVolume(ctx, &pf)
 	if err != nil {
 		return err

@@ -1,10 +1,15 @@
 package datastore
 
 import (
+	"context"
+	"encoding/base64"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 )
 
@@ -117,5 +122,20 @@ func TestBootReady(t *testing.T) {
 		if got := bootReady(tc.tail, tc.truncated); got != tc.want {
 			t.Errorf("%q truncated=%v: %v, want %v", tc.tail, tc.truncated, got, tc.want)
 		}
+	}
+}
+
+func TestTooLittleMemoryIsRefusedBeforeAnyRequest(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("request sent: %s %s", r.Method, r.URL.Path)
+	}))
+	defer srv.Close()
+	c, err := kraftcloud.New(srv.URL, base64.StdEncoding.EncodeToString([]byte("robot$acme.users.kraftcloud:secret")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = (&Postgres{Image: "acme/openfga-pg:15", MemoryMB: 128}).Prepare(context.Background(), Platform{Client: c, Name: "x", Image: "acme/x@sha256:00"})
+	if err == nil || !strings.Contains(err.Error(), "at least 256 MiB") {
+		t.Fatalf("got %v", err)
 	}
 }

@@ -32,6 +32,9 @@
 //     platform it runs on (posix when /dev/shm works, else sysv) and writes
 //     the result into postgresql.conf on the volume.
 //   - fsync stays on: the volume is the only copy of the data.
+//   - PGDATA is /volume/pgdata, a directory on the volume, not its root:
+//     an ext4 volume's root holds lost+found, and initdb refuses a data
+//     directory that is not empty.
 //   - Sized for memory_mb by ServerFlags (the caller appends them to the
 //     entry point's argv): shared_buffers, effective_cache_size, work_mem,
 //     maintenance_work_mem, max_connections; and for the volume size:
