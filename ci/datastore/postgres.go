@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/pgimage"
@@ -80,15 +81,11 @@ func (p *Postgres) Prepare(ctx context.Context, pf Platform) error {
 	if err := pf.check(); err != nil {
 		return err
 	}
-	if p.Image == "" {
-		return &Error{Stage: "database", Err: errors.New("no PostgreSQL image: build one with ci/pgimage (see its package comment) and pass it")}
+	if err := p.Check(); err != nil {
+		return &Error{Stage: "database", Err: err}
 	}
 	p.red = &redactor{}
 	p.red.add(p.Password)
-	p.applyDefaults()
-	if p.MemoryMB < MinMemoryMB {
-		return &Error{Stage: "database", Err: fmt.Errorf("memory %d MiB is too small for the database: its rootfs (about 90 MiB) is unpacked into RAM; give at least %d MiB", p.MemoryMB, MinMemoryMB)}
-	}
 	vol, err := p.ensureVolume(ctx, &pf)
 	if err != nil {
 		return err
@@ -108,6 +105,21 @@ func (p *Postgres) Prepare(ctx context.Context, pf Platform) error {
 		return err
 	}
 	p.uri = uri
+	return nil
+}
+
+// Check validates the settings, sending nothing: call it before anything
+// is pushed. It fills in the defaults.
+func (p *Postgres) Check() error {
+	p.applyDefaults()
+	switch {
+	case p.Image == "":
+		return errors.New("no PostgreSQL image: build one with ci/pgimage (see its package comment) and pass it")
+	case p.MemoryMB < MinMemoryMB:
+		return fmt.Errorf("memory %d MiB is too small for the database: its rootfs (about 90 MiB) is unpacked into RAM; give at least %d MiB", p.MemoryMB, MinMemoryMB)
+	case strings.ContainsAny(p.Password, "\n\r\x00"):
+		return errors.New("the PostgreSQL password must be one line")
+	}
 	return nil
 }
 

@@ -35,8 +35,11 @@ func (s DatastoreSpec) Build(namespace string) (Datastore, error) {
 	case "", "memory":
 		return Memory{}, nil
 	case "postgres":
-		image := cmpOr(s.Image, namespace+"/openfga-pg:15")
-		return Postgres(&datastore.Postgres{Image: image, VolumeMB: s.VolumeMB, MemoryMB: s.MemoryMB, Password: s.Password, Public: s.Public}, datastore.Timeouts{}), nil
+		p := &datastore.Postgres{Image: cmpOr(s.Image, namespace+"/openfga-pg:15"), VolumeMB: s.VolumeMB, MemoryMB: s.MemoryMB, Password: s.Password, Public: s.Public}
+		if err := p.Check(); err != nil {
+			return nil, fmt.Errorf("datastore postgres: %w", err)
+		}
+		return Postgres(p, datastore.Timeouts{}), nil
 	case "external":
 		e := &datastore.External{URI: s.URI}
 		if err := e.Check(); err != nil {
