@@ -40,6 +40,11 @@ func (m *OpenfgaKraftcloud) rootfs(ctx context.Context, p *plan) (*dagger.Direct
 // Tarball returns the image as an OCI image tarball that is bit-reproducible:
 // one layer, files owned by root, every timestamp the commit date. (Dagger's
 // own `image export` stamps snapshot times into the config, so it is not.)
+//
+// The file is written in this module's container and handed over from there;
+// such a file cannot outlive the session that made it, hence the session
+// cache and a file name of its own per call.
+// +cache="session"
 func (m *OpenfgaKraftcloud) Tarball(ctx context.Context) (*dagger.File, error) {
 	p, err := m.plan(ctx)
 	if err != nil {
@@ -72,7 +77,7 @@ func (m *OpenfgaKraftcloud) Tarball(ctx context.Context) (*dagger.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	const name = "openfga.oci.tar"
+	name := fmt.Sprintf("openfga-%d.oci.tar", time.Now().UnixNano())
 	f, err := os.Create(name)
 	if err != nil {
 		return nil, err
@@ -87,6 +92,7 @@ func (m *OpenfgaKraftcloud) Tarball(ctx context.Context) (*dagger.File, error) {
 // Image returns the scratch image (the Tarball, imported): CA bundle,
 // /usr/bin/openfga and the rootfs overlay, with entrypoint and arguments from
 // the Kraftfile's cmd.
+// +cache="session"
 func (m *OpenfgaKraftcloud) Image(ctx context.Context) (*dagger.Container, error) {
 	tar, err := m.Tarball(ctx)
 	if err != nil {
@@ -97,6 +103,7 @@ func (m *OpenfgaKraftcloud) Image(ctx context.Context) (*dagger.Container, error
 
 // Serve runs the image locally with the memory datastore: HTTP on 8080, gRPC
 // on 8081. `dagger call serve up --ports 8080:8080` gives a working OpenFGA.
+// +cache="session"
 func (m *OpenfgaKraftcloud) Serve(ctx context.Context) (*dagger.Service, error) {
 	img, err := m.Image(ctx)
 	if err != nil {
