@@ -12,6 +12,7 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/deploy"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/gobuild"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/pgimage"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/preflight"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
 )
@@ -36,7 +37,7 @@ func main() {
 
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: go run . <command> [flags]")
-	fmt.Fprintln(os.Stderr, "commands: build, preflight, diagnose, sim, deploy, status, logs, destroy")
+	fmt.Fprintln(os.Stderr, "commands: build, preflight, diagnose, sim, deploy, status, logs, destroy, pgimage")
 }
 
 func init() { commands["preflight"] = runPreflight }
@@ -94,3 +95,5 @@ func init() { commands["sim"] = sim.Main }
 
 // deploy, status, logs, destroy: --name N (--metro M | --api URL) [--token T]; see ci/deploy.
 func init() { maps.Copy(commands, deploy.Commands) }
+
+func init() { commands["pgimage"] = pgimage.Main }

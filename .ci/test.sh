@@ -2,8 +2,9 @@
 # The project's test command: everything, on this machine, as root.
 #   1. a real Dagger engine v0.19.7 (built from source, air-gapped) and the OpenFGA fixtures
 #   2. OpenFGA built by the module (`dagger call binary export`): the binary the engine-free tests deploy
-#   3. the unit tests of ci/ (the simulator's, deploy's and datastore's need root), and the module vetted
-#   4. the engine-backed tests of ci/e2e: the module called through `dagger call`, as users do
+#   3. a real PostgreSQL server and Debian's PostgreSQL packages (for the PostgreSQL unikernel)
+#   4. the unit tests of ci/ (the simulator's, deploy's and datastore's need root), and the module vetted
+#   5. the engine-backed tests of ci/e2e: the module called through `dagger call`, as users do
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/usr/local/go/bin:$PATH GOFLAGS=${GOFLAGS:-}
@@ -18,6 +19,10 @@ eval "$(bash .ci/fixtures.sh | sed 's/^/export /')"
 export OPENFGA_BIN=/var/tmp/ofk-fixtures/openfga
 innet dagger call --source="$OPENFGA_REPO" --commit="$OPENFGA_COMMIT" --goproxy-dir="$GOPROXY_DIR" \
   binary export --path "$OPENFGA_BIN" >/dev/null
+
+step "PostgreSQL (a real server, and Debian's packages for the PostgreSQL unikernel)"
+eval "$(bash .ci/postgres.sh | sed 's/^/export /')"
+eval "$(bash .ci/pg-rootfs.sh | sed 's/^/export /')"
 
 step "unit tests"
 go vet ./...

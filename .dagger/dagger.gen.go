@@ -245,6 +245,27 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
 			return (*OpenfgaKraftcloud).Source(&parent, ctx)
+		case "Binary":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Binary(&parent, ctx)
+		case "Preflight":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var file *dagger.File
+			if inputArgs["file"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["file"]), &file)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg file", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Preflight(&parent, ctx, file)
 		case "Deploy":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -349,7 +370,56 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg keepFailed", err))
 				}
 			}
-			return (*OpenfgaKraftcloud).Deploy(&parent, ctx, token, metro, api, name, memory, port, env, presharedKey, noAuth, scaleToZero, registry, ca, connectTo, keepFailed)
+			var datastore string
+			if inputArgs["datastore"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["datastore"]), &datastore)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg datastore", err))
+				}
+			}
+			var postgresImage string
+			if inputArgs["postgresImage"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["postgresImage"]), &postgresImage)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg postgresImage", err))
+				}
+			}
+			var volumeSize int
+			if inputArgs["volumeSize"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["volumeSize"]), &volumeSize)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg volumeSize", err))
+				}
+			}
+			var postgresMemory int
+			if inputArgs["postgresMemory"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["postgresMemory"]), &postgresMemory)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg postgresMemory", err))
+				}
+			}
+			var postgresPassword *dagger.Secret
+			if inputArgs["postgresPassword"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["postgresPassword"]), &postgresPassword)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg postgresPassword", err))
+				}
+			}
+			var postgresPublic bool
+			if inputArgs["postgresPublic"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["postgresPublic"]), &postgresPublic)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg postgresPublic", err))
+				}
+			}
+			var datastoreUri *dagger.Secret
+			if inputArgs["datastoreUri"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["datastoreUri"]), &datastoreUri)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg datastoreUri", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Deploy(&parent, ctx, token, metro, api, name, memory, port, env, presharedKey, noAuth, scaleToZero, registry, ca, connectTo, keepFailed, datastore, postgresImage, volumeSize, postgresMemory, postgresPassword, postgresPublic, datastoreUri)
 		case "Status":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -447,28 +517,21 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg ca", err))
 				}
 			}
-			return (*OpenfgaKraftcloud).Destroy(&parent, ctx, token, metro, api, name, image, registry, ca)
-		case "Binary":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Binary(&parent, ctx)
-		case "Preflight":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			var file *dagger.File
-			if inputArgs["file"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["file"]), &file)
+			var deleteDatabase bool
+			if inputArgs["deleteDatabase"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["deleteDatabase"]), &deleteDatabase)
 				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg file", err))
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg deleteDatabase", err))
 				}
 			}
-			return (*OpenfgaKraftcloud).Preflight(&parent, ctx, file)
+			var deleteData bool
+			if inputArgs["deleteData"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["deleteData"]), &deleteData)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg deleteData", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Destroy(&parent, ctx, token, metro, api, name, image, registry, ca, deleteDatabase, deleteData)
 		case "Rootfs":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)

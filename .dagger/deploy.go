@@ -62,6 +62,27 @@ func (m *OpenfgaKraftcloud) Deploy(
 	// Leave a failed instance in place for inspection
 	// +optional
 	keepFailed bool,
+	// Datastore: memory (lost on every restart), postgres (on the platform, with a volume) or external
+	// +default="memory"
+	datastore string,
+	// postgres: the PostgreSQL unikernel image (default <your namespace>/openfga-pg:15, see `go run . pgimage`)
+	// +optional
+	postgresImage string,
+	// postgres: size of a new volume in MiB (an existing one is reused)
+	// +optional
+	volumeSize int,
+	// postgres: the database instance's memory in MiB
+	// +optional
+	postgresMemory int,
+	// postgres: the database password (default: the running database's, else generated)
+	// +optional
+	postgresPassword *dagger.Secret,
+	// postgres: also publish 5432 (TLS by the platform); default private network only
+	// +optional
+	postgresPublic bool,
+	// external: the PostgreSQL URI
+	// +optional
+	datastoreUri *dagger.Secret,
 ) (string, error) {
 	c, caPath, err := m.client(ctx, token, metro, api, ca)
 	if err != nil {
@@ -73,12 +94,21 @@ func (m *OpenfgaKraftcloud) Deploy(
 		NoAuth: noAuth, KeepFailed: keepFailed, Log: os.Stderr,
 		OpenFGAVersion: m.Version, Commit: m.Commit,
 	}
-	if presharedKey != nil {
-		key, err := presharedKey.Plaintext(ctx)
-		if err != nil {
-			return "", err
-		}
+	if key, err := plaintext(ctx, presharedKey); err != nil {
+		return "", err
+	} else if key != "" {
 		o.PresharedKeys = []string{key}
+	}
+	spec := deploy.DatastoreSpec{Kind: datastore, Image: postgresImage, VolumeMB: int64(volumeSize),
+		MemoryMB: int64(postgresMemory), Public: postgresPublic}
+	if spec.Password, err = plaintext(ctx, postgresPassword); err != nil {
+		return "", err
+	}
+	if spec.URI, err = plaintext(ctx, datastoreUri); err != nil {
+		return "", err
+	}
+	if o.Datastore, err = spec.Build(c.Token().Namespace()); err != nil {
+		return "", err
 	}
 	if o.Rootfs, o.Kraftfile, err = m.deployInputs(ctx); err != nil {
 		return "", err
@@ -118,7 +148,8 @@ func (m *OpenfgaKraftcloud) Status(
 }
 
 // Destroy removes a deployment: its instances and service group, and with
-// --image its image. JSON of what was removed.
+// --image its image. A PostgreSQL database and its volume are kept unless
+// --delete-database / --delete-data say otherwise. JSON of what was removed.
 // +cache="never"
 func (m *OpenfgaKraftcloud) Destroy(
 	ctx context.Context,
@@ -138,6 +169,12 @@ func (m *OpenfgaKraftcloud) Destroy(
 	registry string,
 	// +optional
 	ca *dagger.File,
+	// Also delete the PostgreSQL instance (its volume, and so the data, stays)
+	// +optional
+	deleteDatabase bool,
+	// Also delete the PostgreSQL instance AND its volume: the data is gone for good
+	// +optional
+	deleteData bool,
 ) (string, error) {
 	c, caPath, err := m.client(ctx, token, metro, api, ca)
 	if err != nil {
@@ -145,6 +182,7 @@ func (m *OpenfgaKraftcloud) Destroy(
 	}
 	done, err := deploy.Destroy(ctx, c, deploy.DestroyOptions{
 		Name: name, Image: image, Registry: registry, CAFile: caPath, Log: os.Stderr,
+		DeleteDatabase: deleteDatabase, DeleteData: deleteData,
 	})
 	if err != nil {
 		return "", err
@@ -189,6 +227,14 @@ func (m *OpenfgaKraftcloud) deployInputs(ctx context.Context) (rootfs, kraftfile
 		return "", "", fmt.Errorf("export the Kraftfile: %w", err)
 	}
 	return rootfs, kraftfile, nil
+}
+
+// plaintext reads an optional secret; "" when it was not given.
+func plaintext(ctx context.Context, s *dagger.Secret) (string, error) {
+	if s == nil {
+		return "", nil
+	}
+	return s.Plaintext(ctx)
 }
 
 func exportOptional(ctx context.Context, f *dagger.File, path string) (string, error) {
