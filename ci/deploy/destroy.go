@@ -83,7 +83,7 @@ func Destroy(ctx context.Context, c *kraftcloud.Client, o DestroyOptions) (Destr
 // destroyImage removes the tag and the digests, skipping any digest that
 // another instance still runs.
 func destroyImage(ctx context.Context, c *kraftcloud.Client, o DestroyOptions, digests []string, p *progress) ([]string, error) {
-	reg, plain := registryAddr(cmpOr(o.Registry, DefaultRegistry))
+	reg, plain := unikernel.RegistryAddr(cmpOr(o.Registry, DefaultRegistry))
 	ref, err := unikernel.NewRef(reg, c.Token().Namespace(), o.Name, o.Tag)
 	if err != nil {
 		return nil, err

@@ -169,7 +169,7 @@ func (p *plan) buildEnv() error {
 // checkImage builds the image and runtime references and the registry
 // access from the token.
 func (p *plan) checkImage() error {
-	reg, plain := registryAddr(cmpOr(p.opts.Registry, DefaultRegistry))
+	reg, plain := unikernel.RegistryAddr(cmpOr(p.opts.Registry, DefaultRegistry))
 	ref, err := unikernel.NewRef(reg, p.token.Namespace(), p.name, p.opts.Tag)
 	if err != nil {
 		return err
@@ -231,29 +231,6 @@ func (p *plan) engine() string { return p.env["OPENFGA_DATASTORE_ENGINE"] }
 
 func (p *plan) persistent() bool {
 	return p.engine() != "memory" && (p.engine() != p.ds.Engine() || p.ds.Persistent())
-}
-
-// registryAddr splits an optional scheme off a registry: "http://" asks for
-// plain HTTP (a local registry on a private address, like the simulator's
-// inside a Dagger engine's network), "https://" for TLS; without one, only
-// loopback registries are spoken to in plain HTTP.
-func registryAddr(reg string) (hostport string, plainHTTP bool) {
-	if h, ok := strings.CutPrefix(reg, "http://"); ok {
-		return h, true
-	}
-	if h, ok := strings.CutPrefix(reg, "https://"); ok {
-		return h, false
-	}
-	return reg, isLoopback(reg)
-}
-
-func isLoopback(hostport string) bool {
-	host, _, err := net.SplitHostPort(hostport)
-	if err != nil {
-		host = hostport
-	}
-	ip := net.ParseIP(host)
-	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 func cmpOr(a, b string) string {

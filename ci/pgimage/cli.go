@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 
@@ -32,7 +31,7 @@ func cli(args []string, stdout, stderr io.Writer) int {
 	debs := fs.String("debs", os.Getenv("PG_DEBS"), "directory of Debian packages (bash .ci/pg-rootfs.sh); default $PG_DEBS")
 	out := fs.String("out", "", "rootfs directory to create (default: a new temporary directory)")
 	push := fs.Bool("push", false, "also push the image to the registry")
-	registry := fs.String("registry", kraftcloud.RegistryHost, "registry HOST[:PORT] (loopback: plain HTTP)")
+	registry := fs.String("registry", kraftcloud.RegistryHost, "registry [http://]HOST[:PORT] (http:// or a loopback host: plain HTTP)")
 	name := fs.String("name", "openfga-pg", "image name under your namespace")
 	tag := fs.String("tag", "15", "image tag")
 	runtime := fs.String("runtime", DefaultRuntime, "runtime image")
@@ -83,7 +82,8 @@ func pushWithToken(ctx context.Context, rootfs, registry, name, tag, runtime, to
 		return "", err
 	}
 	user, secret := tok.RegistryAuth()
-	acc := unikernel.Access{Username: user, Password: secret, PlainHTTP: loopback(registry)}
+	registry, plain := unikernel.RegistryAddr(registry)
+	acc := unikernel.Access{Username: user, Password: secret, PlainHTTP: plain}
 	rt, err := unikernel.PullRuntime(ctx, unikernel.RuntimeRef(registry, runtime), acc)
 	if err != nil {
 		return "", err
@@ -93,13 +93,4 @@ func pushWithToken(ctx context.Context, rootfs, registry, name, tag, runtime, to
 		return "", err
 	}
 	return Push(ctx, rootfs, rt, ref, acc)
-}
-
-func loopback(hostport string) bool {
-	host, _, err := net.SplitHostPort(hostport)
-	if err != nil {
-		host = hostport
-	}
-	ip := net.ParseIP(host)
-	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }

@@ -1,4 +1,4 @@
-package deploy
+package unikernel
 
 import "testing"
 
@@ -15,9 +15,9 @@ func TestRegistryAddr(t *testing.T) {
 		{"https://127.0.0.1:5000", "127.0.0.1:5000", false},
 	}
 	for _, c := range cases {
-		host, plain := registryAddr(c.in)
+		host, plain := RegistryAddr(c.in)
 		if host != c.host || plain != c.plain {
-			t.Errorf("registryAddr(%q) = %q, %v; want %q, %v", c.in, host, plain, c.host, c.plain)
+			t.Errorf("RegistryAddr(%q) = %q, %v; want %q, %v", c.in, host, plain, c.host, c.plain)
 		}
 	}
 }
