@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/rootpath"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/preflight"
 )
@@ -20,7 +21,7 @@ func (p *plan) checkRootfs() error {
 	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
 		return fmt.Errorf("rootfs %s: not a directory", root)
 	}
-	bin, err := resolveIn(root, p.cmd[0])
+	bin, err := rootpath.Find(root, p.cmd[0])
 	if err != nil {
 		return fmt.Errorf("rootfs %s: cmd[0] %s: %w", root, p.cmd[0], err)
 	}
@@ -69,29 +70,4 @@ func (p *plan) checkMemoryFits(root string) error {
 			p.memoryMB, rootMB, need, DefaultMemory)
 	}
 	return nil
-}
-
-// resolveIn finds name inside root, following symlinks as the guest would
-// see them (absolute targets are relative to root), never leaving root.
-func resolveIn(root, name string) (string, error) {
-	cur := path.Clean("/" + name)
-	for range 16 {
-		host := filepath.Join(root, filepath.FromSlash(cur))
-		fi, err := os.Lstat(host)
-		if err != nil {
-			return "", errors.New("not found in the root filesystem")
-		}
-		if fi.Mode()&os.ModeSymlink == 0 {
-			return host, nil
-		}
-		target, err := os.Readlink(host)
-		if err != nil {
-			return "", err
-		}
-		if !path.IsAbs(target) {
-			target = path.Join(path.Dir(cur), target)
-		}
-		cur = path.Clean(target)
-	}
-	return "", errors.New("too many levels of symbolic links")
 }

@@ -2,12 +2,13 @@ package pgimage
 
 import (
 	"debug/elf"
-	"errors"
 	"fmt"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/rootpath"
 )
 
 // libDirs are where Debian's glibc loader looks without an ld.so.cache
@@ -60,7 +61,7 @@ func loadable(root, p string) error {
 			return fmt.Errorf("%s: %w", cur, err)
 		}
 		if interp != "" {
-			if _, err := resolveIn(root, interp); err != nil {
+			if _, err := rootpath.Find(root, interp); err != nil {
 				return fmt.Errorf("interpreter %s of %s is missing", interp, cur)
 			}
 		}
@@ -78,7 +79,7 @@ func loadable(root, p string) error {
 // elfDeps reads the DT_NEEDED list and PT_INTERP of a file; a script (the
 // "#!" of /bin/sh's target is never one here) has none.
 func elfDeps(root, p string) ([]string, string, error) {
-	host, err := resolveIn(root, p)
+	host, err := rootpath.Find(root, p)
 	if err != nil {
 		return nil, "", err
 	}
@@ -107,72 +108,9 @@ func elfDeps(root, p string) ([]string, string, error) {
 func findLib(root, soname string) (string, bool) {
 	for _, d := range libDirs {
 		p := d + "/" + soname
-		if _, err := resolveIn(root, p); err == nil {
+		if _, err := rootpath.Find(root, p); err == nil {
 			return p, true
 		}
 	}
 	return "", false
-}
-
-// resolveIn maps p (absolute inside root) to a host path of an existing
-// file, following symlinks as the guest would (absolute targets are
-// relative to root), never leaving root.
-func resolveIn(root, p string) (string, error) {
-	cur := path.Clean("/" + p)
-	for range 32 {
-		dir, base := path.Split(cur)
-		realDir, err := resolveDir(root, path.Clean(dir))
-		if err != nil {
-			return "", err
-		}
-		cur = path.Join(realDir, base)
-		host := filepath.Join(root, filepath.FromSlash(cur))
-		fi, err := os.Lstat(host)
-		if err != nil {
-			return "", errors.New("no such file")
-		}
-		if fi.Mode()&os.ModeSymlink == 0 {
-			return host, nil
-		}
-		target, err := os.Readlink(host)
-		if err != nil {
-			return "", err
-		}
-		if !path.IsAbs(target) {
-			target = path.Join(path.Dir(cur), target)
-		}
-		cur = path.Clean(target)
-	}
-	return "", errors.New("too many levels of symbolic links")
-}
-
-// resolveDir resolves every component of an absolute directory path.
-func resolveDir(root, dir string) (string, error) {
-	if dir == "/" {
-		return "/", nil
-	}
-	parent, base := path.Split(dir)
-	rp, err := resolveDir(root, path.Clean(parent))
-	if err != nil {
-		return "", err
-	}
-	cur := path.Join(rp, base)
-	for range 32 {
-		fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(cur)))
-		if err != nil {
-			return "", errors.New("no such directory " + cur)
-		}
-		if fi.Mode()&os.ModeSymlink == 0 {
-			return cur, nil
-		}
-		target, err := os.Readlink(filepath.Join(root, filepath.FromSlash(cur)))
-		if err != nil {
-			return "", err
-		}
-		if !path.IsAbs(target) {
-			target = path.Join(path.Dir(cur), target)
-		}
-		cur = path.Clean(target)
-	}
-	return "", errors.New("too many levels of symbolic links")
 }

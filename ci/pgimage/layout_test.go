@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/rootpath"
 )
 
 func TestLayout(t *testing.T) {
@@ -15,7 +17,7 @@ func TestLayout(t *testing.T) {
 	t.Logf("PostgreSQL %s rootfs: %d MiB; dropped %d module(s)", res.Major, res.Bytes>>20, len(res.Dropped))
 	for _, p := range []string{EntrypointPath, "/usr/lib/postgresql/current/bin/postgres", "/usr/lib/postgresql/current/bin/initdb",
 		"/bin/sh", "/lib64/ld-linux-x86-64.so.2", "/etc/passwd", "/etc/postgresql/pg_hba.conf", "/usr/share/postgresql/" + res.Major + "/postgres.bki"} {
-		if _, err := resolveIn(root, p); err != nil {
+		if _, err := rootpath.Find(root, p); err != nil {
 			t.Errorf("%s: %v", p, err)
 		}
 	}
@@ -44,7 +46,7 @@ func TestLoadableNamesTheMissingLibrary(t *testing.T) {
 	if !ok {
 		t.Skip("the server does not link ICU 72 here")
 	}
-	host, _ := resolveIn(tmp, lib)
+	host, _ := rootpath.Find(tmp, lib)
 	if err := os.Remove(host); err != nil {
 		t.Fatal(err)
 	}

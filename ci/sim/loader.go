@@ -51,6 +51,8 @@ import (
 	"path"
 	"strings"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/rootpath"
+
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/preflight"
 )
 
@@ -92,7 +94,7 @@ func load(rootfs string, argv []string, env []string) loadResult {
 
 // loadFile judges one file: an app binary or a script's interpreter.
 func loadFile(rootfs, p string, depth int) loadResult {
-	host, err := resolveIn(rootfs, p)
+	host, err := rootpath.Resolve(rootfs, p)
 	if err != nil {
 		return fail(exitENOENT, p+": "+err.Error())
 	}
@@ -166,7 +168,7 @@ func loadScript(rootfs, p string, head []byte, depth int) loadResult {
 func lookPath(rootfs, name, pathVar string) (string, bool) {
 	if strings.Contains(name, "/") {
 		p := path.Clean("/" + name)
-		host, err := resolveIn(rootfs, p)
+		host, err := rootpath.Resolve(rootfs, p)
 		if err != nil {
 			return p, true // let loadFile report the loop
 		}
@@ -183,7 +185,7 @@ func lookPath(rootfs, name, pathVar string) (string, bool) {
 
 // isRegular reports whether p is a regular file inside the rootfs.
 func isRegular(rootfs, p string) bool {
-	host, err := resolveIn(rootfs, p)
+	host, err := rootpath.Resolve(rootfs, p)
 	if err != nil {
 		return false
 	}
