@@ -1,7 +1,7 @@
 package datastore
 
 import (
-	"strings"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
 )
@@ -29,35 +29,9 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// redactor keeps secrets out of everything this package prints or returns.
-type redactor struct{ secrets []string }
-
-func (r *redactor) add(ss ...string) {
-	for _, s := range ss {
-		if len(s) >= 4 {
-			r.secrets = append(r.secrets, s)
-		}
-	}
-}
-
-func (r *redactor) String(s string) string {
-	for _, sec := range r.secrets {
-		s = strings.ReplaceAll(s, sec, "REDACTED")
-	}
-	return s
-}
-
-func (r *redactor) lines(in []string) []string {
-	out := make([]string, len(in))
-	for i, l := range in {
-		out[i] = r.String(l)
-	}
-	return out
-}
-
 // scrub cleans a diagnosis in place.
-func (r *redactor) scrub(d *diagnose.Diagnosis) {
+func scrub(r *redact.Redactor, d *diagnose.Diagnosis) {
 	d.Cause, d.Fix = r.String(d.Cause), r.String(d.Fix)
-	d.Evidence = r.lines(d.Evidence)
-	d.Notes = r.lines(d.Notes)
+	d.Evidence = r.Lines(d.Evidence)
+	d.Notes = r.Lines(d.Notes)
 }

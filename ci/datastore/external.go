@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
 )
 
 // External is a PostgreSQL the caller runs elsewhere (Neon, Supabase, RDS,
@@ -12,7 +14,7 @@ import (
 type External struct {
 	URI string
 
-	red *redactor
+	red *redact.Redactor
 }
 
 func (e *External) Engine() string   { return Engine }
@@ -41,8 +43,8 @@ func (e *External) Prepare(ctx context.Context, pf Platform) error {
 	if err := pf.check(); err != nil {
 		return err
 	}
-	e.red = &redactor{}
-	e.red.add(uriSecrets(e.URI)...)
+	e.red = &redact.Redactor{}
+	e.red.Add(uriSecrets(e.URI)...)
 	if err := e.Check(); err != nil {
 		return &Error{Stage: "migrate", Err: err}
 	}

@@ -35,7 +35,7 @@ func (p *Postgres) ensureInstance(ctx context.Context, pf *Platform, vol api.Vol
 		p.password = newPassword()
 		pf.Logf("datastore: generated a password for the database (kept in the instance's env; never printed)")
 	}
-	p.red.add(p.password)
+	p.red.Add(p.password)
 	return p.create(ctx, pf, vol)
 }
 
@@ -52,7 +52,7 @@ func (p *Postgres) reuse(ctx context.Context, pf *Platform, inst api.Instance) (
 		return inst, &Error{Stage: "database", Err: errors.New("the database instance " + inst.Name + " does not have its volume at " + pgimage.VolumeAt)}
 	}
 	p.password = current
-	p.red.add(current)
+	p.red.Add(current)
 	if inst.Image != "" && !strings.Contains(inst.Image, imageKey(p.Image)) {
 		pf.Logf("datastore: keep the running database %s (image %s); the image asked for is only used for a new one", inst.Name, inst.Image)
 	}

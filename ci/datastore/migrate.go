@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
+
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
@@ -20,7 +22,7 @@ const maxWaitCall = 10 * time.Second
 // migrate runs `openfga migrate` once as its own instance of the OpenFGA
 // image, with the datastore env, and requires it to stop with exit code 0.
 // It deletes the instance in any case (but with KeepFailed, a failed one).
-func migrate(ctx context.Context, pf *Platform, env map[string]string, red *redactor) error {
+func migrate(ctx context.Context, pf *Platform, env map[string]string, red *redact.Redactor) error {
 	name := migrateName(pf.Name)
 	req := api.CreateInstanceRequest{
 		Name: name, Image: pf.Image, MemoryMB: pf.MemoryMB, Env: env, Autostart: true,
@@ -102,7 +104,7 @@ func settle(ctx context.Context, c *kraftcloud.Client, ref api.Ref, inst api.Ins
 }
 
 // failure diagnoses the instance that failed and prints its logs.
-func failure(ctx context.Context, pf *Platform, stage, uuid string, cause error, red *redactor) *Error {
+func failure(ctx context.Context, pf *Platform, stage, uuid string, cause error, red *redact.Redactor) *Error {
 	e := &Error{Stage: stage, Err: errors.New(red.String(cause.Error()))}
 	pf.Logf("datastore: FAILED at %s: %v", stage, e.Err)
 	if uuid == "" {
@@ -114,9 +116,9 @@ func failure(ctx context.Context, pf *Platform, stage, uuid string, cause error,
 		return e
 	}
 	d := Explain(inst, lines)
-	red.scrub(&d)
+	scrub(red, &d)
 	e.Diagnosis = &d
-	e.Logs = red.lines(tail(lines, 20))
+	e.Logs = red.Lines(tail(lines, 20))
 	pf.Logf("datastore: diagnosis of %s (%s, %s): %s", inst.Name, inst.State, d.Kind, d.Cause)
 	if d.Fix != "" {
 		pf.Logf("datastore: fix: %s", d.Fix)
@@ -132,7 +134,7 @@ var ansi = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 
 // reportVersion passes on what the migration said about the schema
 // version (so a redeploy shows the no-op).
-func reportVersion(ctx context.Context, pf *Platform, ref api.Ref, red *redactor) {
+func reportVersion(ctx context.Context, pf *Platform, ref api.Ref, red *redact.Redactor) {
 	b, err := pf.Client.ReadLogs(ctx, ref, 4096)
 	if err != nil {
 		return

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
+
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/pgimage"
 )
@@ -35,10 +37,10 @@ type Postgres struct {
 	// ExtraFlags are more postgres flags ("-c", "name=value"), last.
 	ExtraFlags []string
 
-	uri      string    // set by Prepare
-	password string    // the password in use, set by Prepare
-	made     []made    // what Prepare created, newest last
-	red      *redactor // holds the password once known
+	uri      string           // set by Prepare
+	password string           // the password in use, set by Prepare
+	made     []made           // what Prepare created, newest last
+	red      *redact.Redactor // holds the password once known
 }
 
 // made is an object Prepare created (so Undo removes it).
@@ -84,8 +86,8 @@ func (p *Postgres) Prepare(ctx context.Context, pf Platform) error {
 	if err := p.Check(); err != nil {
 		return &Error{Stage: "database", Err: err}
 	}
-	p.red = &redactor{}
-	p.red.add(p.Password)
+	p.red = &redact.Redactor{}
+	p.red.Add(p.Password)
 	vol, err := p.ensureVolume(ctx, &pf)
 	if err != nil {
 		return err
@@ -99,7 +101,7 @@ func (p *Postgres) Prepare(ctx context.Context, pf Platform) error {
 		return &Error{Stage: "database", Err: err}
 	}
 	uri := postgresURI(DefaultUser, p.password, host, pgimage.Port, DefaultDatabase)
-	p.red.add(uriSecrets(uri)...)
+	p.red.Add(uriSecrets(uri)...)
 	pf.Logf("datastore: OpenFGA reaches the database at %s:%d over the private network", host, pgimage.Port)
 	if err := migrate(ctx, &pf, openfgaEnv(uri), p.red); err != nil {
 		return err

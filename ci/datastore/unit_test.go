@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
+
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 )
@@ -37,8 +39,8 @@ func TestURIAndItsSecrets(t *testing.T) {
 	if !strings.HasPrefix(uri, "postgres://openfga:") || !strings.HasSuffix(uri, "@x-pg.internal:5432/openfga?sslmode=disable") {
 		t.Fatalf("uri %s", uri)
 	}
-	r := &redactor{}
-	r.add(uriSecrets(uri)...)
+	r := &redact.Redactor{}
+	r.Add(uriSecrets(uri)...)
 	for _, s := range []string{uri, "p@ss/w:rd", "connect to " + uri[:len(uri)-10]} {
 		if strings.Contains(r.String(s), "ss/w") || strings.Contains(r.String(s), "p%40ss") {
 			t.Errorf("not redacted: %s", r.String(s))

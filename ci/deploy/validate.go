@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
+
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftfile"
@@ -23,7 +25,7 @@ type plan struct {
 	client   *kraftcloud.Client
 	token    kraftcloud.Token
 	log      *progress
-	red      *redactor
+	red      *redact.Redactor
 	t        Timeouts
 	name     string
 	memoryMB int64
@@ -70,7 +72,7 @@ func validate(o Options) (*plan, error) {
 	if p.ds == nil {
 		p.ds = Memory{}
 	}
-	p.red.add(p.ds.Secrets()...)
+	p.red.Add(p.ds.Secrets()...)
 	for _, step := range []func() error{p.checkName, p.checkMemory, p.checkPorts, p.checkKraftfile, p.checkAuth, p.checkEnv,
 		p.checkRootfs, p.checkImage, p.checkTLS, p.scaleToZero} {
 		if err := step(); err != nil {
@@ -158,8 +160,8 @@ func (p *plan) checkEnv() (err error) {
 func (p *plan) buildEnv() error {
 	port := httpsService(p.services).DestinationPort
 	p.env = mergeEnv(openfgaEnv(p.opts.PresharedKeys, p.opts.NoAuth, port), p.ds.Env(), p.kfEnv, p.userEnv)
-	p.red.add(p.ds.Secrets()...)
-	p.red.add(secretValues(p.env)...)
+	p.red.Add(p.ds.Secrets()...)
+	p.red.Add(secretValues(p.env)...)
 	if _, got, _ := net.SplitHostPort(p.env["OPENFGA_HTTP_ADDR"]); got != strconv.Itoa(port) {
 		return fmt.Errorf("OPENFGA_HTTP_ADDR=%s does not listen on the 443 service's destination port %d: change the port with -p 443:PORT instead", p.env["OPENFGA_HTTP_ADDR"], port)
 	}
