@@ -152,3 +152,12 @@ func noSecrets(t *testing.T, texts map[string]string, secrets ...string) {
 		}
 	}
 }
+
+// TestMain removes the stand-in binaries the tests compiled.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, p := range built {
+		os.RemoveAll(filepath.Dir(p))
+	}
+	os.Exit(code)
+}

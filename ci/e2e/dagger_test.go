@@ -113,3 +113,12 @@ func tail(s string, n int) string {
 }
 
 func fmtSHA(b []byte) string { return fmt.Sprintf("%x", b) }
+
+// TestMain removes the binary the tests exported.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binaryPath != "" {
+		os.RemoveAll(filepath.Dir(binaryPath))
+	}
+	os.Exit(code)
+}
