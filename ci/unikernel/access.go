@@ -113,3 +113,13 @@ func (a Access) scrub(err error) error {
 	}
 	return errors.New(clean)
 }
+
+// prepare parses ref and builds the remote options: what every registry call starts with.
+func (a Access) prepare(ctx context.Context, ref string) (name.Reference, []remote.Option, error) {
+	r, err := a.parse(ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts, err := a.remoteOptions(ctx)
+	return r, opts, err
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
@@ -71,13 +70,4 @@ func Retag(ctx context.Context, digestRef, tag string, acc Access) error {
 		return acc.scrub(fmt.Errorf("unikernel: retag %s as %s: %w", digestRef, tag, err))
 	}
 	return nil
-}
-
-func (a Access) prepare(ctx context.Context, ref string) (name.Reference, []remote.Option, error) {
-	r, err := a.parse(ref)
-	if err != nil {
-		return nil, nil, err
-	}
-	opts, err := a.remoteOptions(ctx)
-	return r, opts, err
 }

@@ -28,11 +28,7 @@ type Unikernel struct {
 
 // Open fetches the image index at ref (tag or digest).
 func Open(ctx context.Context, ref string, acc Access) (*Unikernel, error) {
-	r, err := acc.parse(ref)
-	if err != nil {
-		return nil, err
-	}
-	opts, err := acc.remoteOptions(ctx)
+	r, opts, err := acc.prepare(ctx, ref)
 	if err != nil {
 		return nil, err
 	}

@@ -13,11 +13,7 @@ import (
 // pushing the same image again is cheap and gives the same digest. Runtime
 // layers from the same registry are cross-repository mounted, not re-sent.
 func Push(ctx context.Context, img *Image, acc Access) (v1.Hash, error) {
-	ref, err := acc.parse(img.Ref.String())
-	if err != nil {
-		return v1.Hash{}, err
-	}
-	opts, err := acc.remoteOptions(ctx)
+	ref, opts, err := acc.prepare(ctx, img.Ref.String())
 	if err != nil {
 		return v1.Hash{}, err
 	}

@@ -31,11 +31,7 @@ type RuntimeLayer struct {
 // another) with the given access. Only manifests and the config are read;
 // the kernel blob is fetched later, when Push copies it or Kernel is called.
 func PullRuntime(ctx context.Context, ref string, acc Access) (*Runtime, error) {
-	r, err := acc.parse(ref)
-	if err != nil {
-		return nil, err
-	}
-	opts, err := acc.remoteOptions(ctx)
+	r, opts, err := acc.prepare(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
