@@ -35,7 +35,7 @@ func (m *OpenfgaKraftcloud) Deploy(
 	// Memory, as kraft -M: 512 (MiB), 512Mi, 1Gi
 	// +default="512"
 	memory string,
-	// Port mappings EXT:INT/handlers (default 443:8080/tls+http and 80:443/http+redirect)
+	// Port mappings EXT:INT/handlers; default 443:8080/tls+http and 80:443/http+redirect, as kraft does
 	// +optional
 	port []string,
 	// Extra environment variables, KEY=VALUE
@@ -65,7 +65,7 @@ func (m *OpenfgaKraftcloud) Deploy(
 	// Datastore: memory (lost on every restart), postgres (on the platform, with a volume) or external
 	// +default="memory"
 	datastore string,
-	// postgres: the PostgreSQL unikernel image (default <your namespace>/openfga-pg:15, see `go run . pgimage`)
+	// postgres: the PostgreSQL unikernel image (default <your namespace>/openfga-pg:15, made by go run . pgimage)
 	// +optional
 	postgresImage string,
 	// postgres: size of a new volume in MiB (an existing one is reused)
