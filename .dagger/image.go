@@ -3,7 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
+	"maps"
+	"slices"
 	"time"
 
 	"dagger/openfga-kraftcloud/internal/dagger"
@@ -40,11 +41,8 @@ func (m *OpenfgaKraftcloud) rootfs(ctx context.Context, p *plan) (*dagger.Direct
 // Tarball returns the image as an OCI image tarball that is bit-reproducible:
 // one layer, files owned by root, every timestamp the commit date. (Dagger's
 // own `image export` stamps snapshot times into the config, so it is not.)
-//
-// The file is written in this module's container and handed over from there;
-// such a file cannot outlive the session that made it, hence the session
-// cache and a file name of its own per call.
-// +cache="session"
+// GNU tar and gzip write the layer and the tarball in the build container;
+// ci/ociimage gives the scripts and the JSON documents in between.
 func (m *OpenfgaKraftcloud) Tarball(ctx context.Context) (*dagger.File, error) {
 	p, err := m.plan(ctx)
 	if err != nil {
@@ -58,13 +56,20 @@ func (m *OpenfgaKraftcloud) Tarball(ctx context.Context) (*dagger.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Exported into this module's own container, where ci/ociimage can read it.
-	dir, err := root.Export(ctx, "/tmp/rootfs")
-	if err != nil {
-		return nil, fmt.Errorf("export the rootfs: %w", err)
-	}
 	when, _ := time.Parse(time.RFC3339, p.stamp.Date) // validated by plan
-	img, err := ociimage.Image(dir, ociimage.Config{
+	layerCtr := dag.Container().From(p.image).
+		WithMountedDirectory("/rootfs", root).
+		WithDirectory("/out", dag.Directory()).
+		WithExec([]string{"sh", "-c", ociimage.LayerScript("/rootfs", "/out", when)})
+	sums, err := layerCtr.Stdout(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("write the image layer: %w", err)
+	}
+	layer, err := ociimage.ParseLayer(sums)
+	if err != nil {
+		return nil, err
+	}
+	files, err := ociimage.Layout(layer, ociimage.Config{
 		Entrypoint: kf.Cmd[:1],
 		Cmd:        kf.Cmd[1:],
 		Created:    when,
@@ -73,26 +78,25 @@ func (m *OpenfgaKraftcloud) Tarball(ctx context.Context) (*dagger.File, error) {
 			"org.opencontainers.image.version":  m.Version,
 			"org.opencontainers.image.revision": m.Commit,
 		},
-	})
+	}, "openfga:"+m.Version)
 	if err != nil {
 		return nil, err
 	}
-	name := fmt.Sprintf("openfga-%d.oci.tar", time.Now().UnixNano())
-	f, err := os.Create(name)
-	if err != nil {
-		return nil, err
+	layout := dag.Directory().WithFile("blobs/sha256/"+layer.Digest.Hex, layerCtr.File("/out/layer.tar.gz"))
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		layout = layout.WithNewFile(name, string(files[name]))
 	}
-	defer f.Close()
-	if err := ociimage.WriteTarball(f, img, "openfga:"+m.Version, when); err != nil {
-		return nil, err
-	}
-	return dag.CurrentModule().WorkdirFile(name), f.Close()
+	const out = "/out/openfga.oci.tar"
+	return dag.Container().From(p.image).
+		WithMountedDirectory("/layout", layout).
+		WithDirectory("/out", dag.Directory()).
+		WithExec([]string{"sh", "-c", ociimage.TarScript("/layout", out, when)}).
+		File(out), nil
 }
 
 // Image returns the scratch image (the Tarball, imported): CA bundle,
 // /usr/bin/openfga and the rootfs overlay, with entrypoint and arguments from
 // the Kraftfile's cmd.
-// +cache="session"
 func (m *OpenfgaKraftcloud) Image(ctx context.Context) (*dagger.Container, error) {
 	tar, err := m.Tarball(ctx)
 	if err != nil {
@@ -103,7 +107,6 @@ func (m *OpenfgaKraftcloud) Image(ctx context.Context) (*dagger.Container, error
 
 // Serve runs the image locally with the memory datastore: HTTP on 8080, gRPC
 // on 8081. `dagger call serve up --ports 8080:8080` gives a working OpenFGA.
-// +cache="session"
 func (m *OpenfgaKraftcloud) Serve(ctx context.Context) (*dagger.Service, error) {
 	img, err := m.Image(ctx)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -31,54 +32,59 @@ func tree(t *testing.T) string {
 	return root
 }
 
-func build(t *testing.T, root string) []byte {
+// build runs the module's recipe on this machine: LayerScript, Layout,
+// TarScript. It returns the image tarball and the layout directory.
+func build(t *testing.T, root string) ([]byte, string) {
 	t.Helper()
-	img, err := Image(root, Config{Entrypoint: []string{"/usr/bin/openfga"}, Cmd: []string{"run"}, Created: epoch})
+	work := t.TempDir()
+	out, err := exec.Command("sh", "-c", LayerScript(root, work, epoch)).Output()
+	if err != nil {
+		t.Fatalf("layer script: %v", err)
+	}
+	layer, err := ParseLayer(string(out))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := WriteTarball(&buf, img, "openfga:v1.11.0", epoch); err != nil {
+	files, err := Layout(layer, Config{Entrypoint: []string{"/usr/bin/openfga"}, Cmd: []string{"run"}, Created: epoch}, "openfga:v1.11.0")
+	if err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
+	dir := filepath.Join(work, "layout")
+	files["blobs/sha256/"+layer.Digest.Hex], _ = os.ReadFile(filepath.Join(work, "layer.tar.gz"))
+	for name, b := range files {
+		os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := exec.Command("sh", "-c", TarScript(dir, filepath.Join(work, "image.tar"), epoch)).CombinedOutput(); err != nil {
+		t.Fatalf("tar script: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(filepath.Join(work, "image.tar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, dir
 }
 
 func TestTarballIsReproducible(t *testing.T) {
 	a := tree(t)
-	first := build(t, a)
+	first, _ := build(t, a)
 	time.Sleep(10 * time.Millisecond)
 	b := tree(t) // same content, other directory, other mtimes
 	os.Chtimes(filepath.Join(b, "etc/hosts"), time.Now().Add(time.Hour), time.Now().Add(time.Hour))
-	second := build(t, b)
+	second, _ := build(t, b)
 	if sha256.Sum256(first) != sha256.Sum256(second) {
 		t.Fatal("two builds of the same tree differ")
 	}
 	os.WriteFile(filepath.Join(b, "etc/hosts"), []byte("changed"), 0o644)
-	if bytes.Equal(build(t, b), first) {
+	if changed, _ := build(t, b); bytes.Equal(changed, first) {
 		t.Fatal("a changed file did not change the tarball")
 	}
 }
 
 func TestTarballIsAnOCILayoutWithTheRootfs(t *testing.T) {
-	dir := t.TempDir()
-	tr := tar.NewReader(bytes.NewReader(build(t, tree(t))))
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := filepath.Join(dir, h.Name)
-		if h.Typeflag == tar.TypeDir {
-			os.MkdirAll(p, 0o755)
-			continue
-		}
-		b, _ := io.ReadAll(tr)
-		os.WriteFile(p, b, 0o644)
-	}
+	_, dir := build(t, tree(t))
 	idx, err := layout.ImageIndexFromPath(dir)
 	if err != nil {
 		t.Fatal(err)
