@@ -165,3 +165,21 @@ func malformed(w http.ResponseWriter, err error) {
 }
 
 func setRefUUID(r *api.Ref, id string) { *r = api.Ref{UUID: id} }
+
+// perItem answers a request whose items are independent: it decodes them and
+// answers each with one, under the simulator's lock, in the documented envelope.
+func perItem[T any, V api.Item](s *Sim, w http.ResponseWriter, r *http.Request, kind api.Kind, setUUID func(*T, string), one func(T) V) {
+	start := time.Now()
+	items, err := decodeItems(r, setUUID)
+	if err != nil {
+		malformed(w, err)
+		return
+	}
+	var out []V
+	s.mu.Lock()
+	for _, it := range items {
+		out = append(out, one(it))
+	}
+	s.mu.Unlock()
+	respond(w, start, kind, out)
+}

@@ -227,26 +227,18 @@ func (s *Sim) handleGetServiceGroups(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sim) handleDeleteServiceGroups(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	refs, err := decodeItems(r, setRefUUID)
-	if err != nil {
-		malformed(w, err)
-		return
+	perItem(s, w, r, api.KindServiceGroups, setRefUUID, s.deleteGroupLocked)
+}
+
+func (s *Sim) deleteGroupLocked(ref api.Ref) api.ServiceGroup {
+	g, st := s.findGroupLocked(ref)
+	switch {
+	case g == nil:
+		return api.ServiceGroup{ItemStatus: st, UUID: ref.UUID, Name: ref.Name}
+	case len(g.members) > 0:
+		return api.ServiceGroup{ItemStatus: itemError(api.ErrAttached, "Service group '%s' still has %d instance(s)", g.name, len(g.members)), UUID: g.uuid, Name: g.name}
+	default:
+		delete(s.groups, g.uuid)
+		return api.ServiceGroup{ItemStatus: success, UUID: g.uuid, Name: g.name}
 	}
-	var out []api.ServiceGroup
-	s.mu.Lock()
-	for _, ref := range refs {
-		g, st := s.findGroupLocked(ref)
-		switch {
-		case g == nil:
-			out = append(out, api.ServiceGroup{ItemStatus: st, UUID: ref.UUID, Name: ref.Name})
-		case len(g.members) > 0:
-			out = append(out, api.ServiceGroup{ItemStatus: itemError(api.ErrAttached, "Service group '%s' still has %d instance(s)", g.name, len(g.members)), UUID: g.uuid, Name: g.name})
-		default:
-			delete(s.groups, g.uuid)
-			out = append(out, api.ServiceGroup{ItemStatus: success, UUID: g.uuid, Name: g.name})
-		}
-	}
-	s.mu.Unlock()
-	respond(w, start, api.KindServiceGroups, out)
 }

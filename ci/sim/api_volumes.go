@@ -164,19 +164,7 @@ func stoppedLocked(inst *instance) bool {
 }
 
 func (s *Sim) handleAttachVolumes(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	reqs, err := decodeItems(r, func(x *api.AttachVolumeRequest, id string) { x.Ref = api.Ref{UUID: id} })
-	if err != nil {
-		malformed(w, err)
-		return
-	}
-	var out []api.Volume
-	s.mu.Lock()
-	for _, req := range reqs {
-		out = append(out, s.attachOneLocked(req))
-	}
-	s.mu.Unlock()
-	respond(w, start, api.KindVolumes, out)
+	perItem(s, w, r, api.KindVolumes, func(x *api.AttachVolumeRequest, id string) { x.Ref = api.Ref{UUID: id} }, s.attachOneLocked)
 }
 
 func (s *Sim) attachOneLocked(req api.AttachVolumeRequest) api.Volume {
@@ -198,19 +186,7 @@ func (s *Sim) attachOneLocked(req api.AttachVolumeRequest) api.Volume {
 }
 
 func (s *Sim) handleDetachVolumes(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	reqs, err := decodeItems(r, func(x *api.DetachVolumeRequest, id string) { x.Ref = api.Ref{UUID: id} })
-	if err != nil {
-		malformed(w, err)
-		return
-	}
-	var out []api.Volume
-	s.mu.Lock()
-	for _, req := range reqs {
-		out = append(out, s.detachOneLocked(req))
-	}
-	s.mu.Unlock()
-	respond(w, start, api.KindVolumes, out)
+	perItem(s, w, r, api.KindVolumes, func(x *api.DetachVolumeRequest, id string) { x.Ref = api.Ref{UUID: id} }, s.detachOneLocked)
 }
 
 func (s *Sim) detachOneLocked(req api.DetachVolumeRequest) api.Volume {
@@ -241,27 +217,19 @@ func (s *Sim) detachOneLocked(req api.DetachVolumeRequest) api.Volume {
 }
 
 func (s *Sim) handleDeleteVolumes(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	refs, err := decodeItems(r, setRefUUID)
-	if err != nil {
-		malformed(w, err)
-		return
+	perItem(s, w, r, api.KindVolumes, setRefUUID, s.deleteVolumeLocked)
+}
+
+func (s *Sim) deleteVolumeLocked(ref api.Ref) api.Volume {
+	v, st := s.findVolumeLocked(ref)
+	switch {
+	case v == nil:
+		return api.Volume{ItemStatus: st, UUID: ref.UUID, Name: ref.Name}
+	case len(v.mounts) > 0:
+		return api.Volume{ItemStatus: itemError(api.ErrAttached, "Volume '%s' is attached", v.name), UUID: v.uuid, Name: v.name}
+	default:
+		delete(s.volumes, v.uuid)
+		_ = os.RemoveAll(v.dir)
+		return api.Volume{ItemStatus: success, UUID: v.uuid, Name: v.name}
 	}
-	var out []api.Volume
-	s.mu.Lock()
-	for _, ref := range refs {
-		v, st := s.findVolumeLocked(ref)
-		switch {
-		case v == nil:
-			out = append(out, api.Volume{ItemStatus: st, UUID: ref.UUID, Name: ref.Name})
-		case len(v.mounts) > 0:
-			out = append(out, api.Volume{ItemStatus: itemError(api.ErrAttached, "Volume '%s' is attached", v.name), UUID: v.uuid, Name: v.name})
-		default:
-			delete(s.volumes, v.uuid)
-			_ = os.RemoveAll(v.dir)
-			out = append(out, api.Volume{ItemStatus: success, UUID: v.uuid, Name: v.name})
-		}
-	}
-	s.mu.Unlock()
-	respond(w, start, api.KindVolumes, out)
 }
