@@ -83,17 +83,17 @@ func Destroy(ctx context.Context, c *kraftcloud.Client, o DestroyOptions) (Destr
 // destroyImage removes the tag and the digests, skipping any digest that
 // another instance still runs.
 func destroyImage(ctx context.Context, c *kraftcloud.Client, o DestroyOptions, digests []string, p *progress) ([]string, error) {
-	reg, plain := unikernel.RegistryAddr(cmpOr(o.Registry, DefaultRegistry))
+	var caPEM []byte
+	if o.CAFile != "" {
+		var err error
+		if caPEM, err = os.ReadFile(o.CAFile); err != nil {
+			return nil, err
+		}
+	}
+	reg, acc := unikernel.AccessFor(cmpOr(o.Registry, DefaultRegistry), c.Token(), caPEM)
 	ref, err := unikernel.NewRef(reg, c.Token().Namespace(), o.Name, o.Tag)
 	if err != nil {
 		return nil, err
-	}
-	user, secret := c.Token().RegistryAuth()
-	acc := unikernel.Access{Username: user, Password: secret, PlainHTTP: plain}
-	if o.CAFile != "" {
-		if acc.CACertPEM, err = os.ReadFile(o.CAFile); err != nil {
-			return nil, err
-		}
 	}
 	if h, err := unikernel.Resolve(ctx, ref.String(), acc); err == nil && !slices.Contains(digests, h.String()) {
 		digests = append(digests, h.String())

@@ -5,13 +5,14 @@ import (
 	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
 )
 
 // Defaults of the deploy (research doc §6, §10; the CLI contract).
 const (
 	DefaultCmd      = "/usr/bin/openfga run"
-	DefaultRuntime  = "base-compat:latest"
-	DefaultRegistry = kraftcloud.RegistryHost
+	DefaultRuntime  = unikernel.DefaultRuntime
+	DefaultRegistry = unikernel.DefaultRegistry
 	DefaultTag      = "latest"
 	DefaultMemory   = "512"
 )

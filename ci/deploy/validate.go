@@ -171,15 +171,13 @@ func (p *plan) buildEnv() error {
 // checkImage builds the image and runtime references and the registry
 // access from the token.
 func (p *plan) checkImage() error {
-	reg, plain := unikernel.RegistryAddr(cmpOr(p.opts.Registry, DefaultRegistry))
+	reg, access := unikernel.AccessFor(cmpOr(p.opts.Registry, DefaultRegistry), p.token, nil)
 	ref, err := unikernel.NewRef(reg, p.token.Namespace(), p.name, p.opts.Tag)
 	if err != nil {
 		return err
 	}
-	p.ref = ref
+	p.ref, p.access = ref, access
 	p.runtime = unikernel.RuntimeRef(reg, cmpOr(p.opts.Runtime, p.runtime))
-	user, secret := p.token.RegistryAuth()
-	p.access = unikernel.Access{Username: user, Password: secret, PlainHTTP: plain}
 	return nil
 }
 

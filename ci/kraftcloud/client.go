@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"time"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
 )
 
 // Client talks to one API endpoint with one token. Build it with New.
@@ -19,6 +21,7 @@ type Client struct {
 	retry   RetryPolicy
 	sleep   func(ctx context.Context, d time.Duration) error
 	logf    func(format string, args ...any)
+	red     *redact.Redactor // the token, in every form an answer could echo
 	// logPoll is how often FollowLogs asks for new output.
 	logPoll time.Duration
 }
@@ -50,6 +53,7 @@ func New(endpoint, token string, opts ...Option) (*Client, error) {
 		sleep:   sleepCtx,
 		logf:    func(string, ...any) {},
 		logPoll: 500 * time.Millisecond,
+		red:     redact.New(tok.Secrets()...),
 	}
 	for _, o := range opts {
 		if err := o(c); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
 	"net/http"
 	"strings"
 	"testing"
@@ -47,8 +48,8 @@ func TestTokenHelpers(t *testing.T) {
 	if u != testUser || s != testSecret || tok.Namespace() != "acme" {
 		t.Fatalf("user %q ns %q", u, tok.Namespace())
 	}
-	if got := tok.ImageRef("openfga"); got != "index.unikraft.io/acme/openfga" {
-		t.Fatal(got)
+	if ref, err := unikernel.NewRef(unikernel.DefaultRegistry, tok.Namespace(), "openfga", ""); err != nil || ref.Repository() != "index.unikraft.io/acme/openfga" {
+		t.Fatal(ref.Repository(), err)
 	}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
 		if out := sprintf(verb, tok); strings.Contains(out, testSecret) || strings.Contains(out, testToken) {

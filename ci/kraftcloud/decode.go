@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
 )
 
 // ErrEmptyAnswer is wrapped when a call that must return an item got none.
@@ -15,28 +16,28 @@ var ErrEmptyAnswer = errors.New("the answer held no item")
 // decode reads the envelope and turns every reported failure into an
 // error: failed items first (each an *APIError with its code), then a
 // top-level "error" status or non-2xx HTTP status.
-func decode[T api.Item](cl call, ans answer, secrets []string) ([]T, error) {
+func decode[T api.Item](cl call, ans answer, red *redact.Redactor) ([]T, error) {
 	var env api.Response[T]
 	if err := json.Unmarshal(ans.body, &env); err != nil || env.Status == "" {
-		return nil, undecodable(cl, ans, err, secrets)
+		return nil, undecodable(cl, ans, err, red)
 	}
 	items := env.Items(cl.kind)
-	if err := itemErrors(cl, ans, items, secrets); err != nil {
+	if err := itemErrors(cl, ans, items, red); err != nil {
 		return items, err
 	}
 	if env.Status == api.StatusError || ans.status >= 300 {
-		return items, topLevelError(cl, ans, env.Message, env.Errors, secrets)
+		return items, topLevelError(cl, ans, env.Message, env.Errors, red)
 	}
 	return items, nil
 }
 
 // itemErrors joins one *APIError per failed item.
-func itemErrors[T api.Item](cl call, ans answer, items []T, secrets []string) error {
+func itemErrors[T api.Item](cl call, ans answer, items []T, red *redact.Redactor) error {
 	var errs []error
 	for _, it := range items {
 		r := it.Result()
 		if r.Failed() {
-			errs = append(errs, &APIError{Op: cl.op, Code: r.Error, Message: scrub(r.Message, secrets), HTTPStatus: ans.status})
+			errs = append(errs, &APIError{Op: cl.op, Code: r.Error, Message: red.String(r.Message), HTTPStatus: ans.status})
 		}
 	}
 	if len(errs) == 1 {
@@ -47,14 +48,14 @@ func itemErrors[T api.Item](cl call, ans answer, items []T, secrets []string) er
 
 // topLevelError covers "status":"error" without a failed item, e.g. an
 // auth failure reported as "errors":[{"status":401}].
-func topLevelError(cl call, ans answer, msg string, list []api.ResponseError, secrets []string) error {
-	e := &APIError{Op: cl.op, Message: scrub(msg, secrets), HTTPStatus: ans.status}
+func topLevelError(cl call, ans answer, msg string, list []api.ResponseError, red *redact.Redactor) error {
+	e := &APIError{Op: cl.op, Message: red.String(msg), HTTPStatus: ans.status}
 	for _, re := range list {
 		if re.Status != 0 {
 			e.HTTPStatus = re.Status
 		}
 		if re.Message != "" {
-			e.Message = strings.TrimPrefix(e.Message+"; "+scrub(re.Message, secrets), "; ")
+			e.Message = strings.TrimPrefix(e.Message+"; "+red.String(re.Message), "; ")
 		}
 	}
 	return e
@@ -62,8 +63,8 @@ func topLevelError(cl call, ans answer, msg string, list []api.ResponseError, se
 
 // undecodable reports an answer that is not an envelope: an HTTP error
 // page, or garbage with a 2xx status.
-func undecodable(cl call, ans answer, err error, secrets []string) error {
-	excerpt := scrub(strings.TrimSpace(string(ans.body)), secrets)
+func undecodable(cl call, ans answer, err error, red *redact.Redactor) error {
+	excerpt := red.String(strings.TrimSpace(string(ans.body)))
 	if len(excerpt) > 200 {
 		excerpt = excerpt[:200] + "…"
 	}

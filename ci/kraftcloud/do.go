@@ -50,7 +50,7 @@ func do[T api.Item](ctx context.Context, c *Client, cl call) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decode[T](cl, ans, c.token.secrets())
+	return decode[T](cl, ans, c.red)
 }
 
 // exchangeWithRetry repeats idempotent exchanges that failed transiently.
@@ -153,7 +153,7 @@ func (c *Client) transportError(cl call, err error) error {
 		err = ue.Err
 	}
 	msg := fmt.Sprintf("kraftcloud: %s: %s %s: %v", cl.op, cl.method, cl.path, err)
-	return &TransportError{Op: cl.op, Method: cl.method, Path: cl.path, Err: err, msg: scrub(msg, c.token.secrets())}
+	return &TransportError{Op: cl.op, Method: cl.method, Path: cl.path, Err: err, msg: c.red.String(msg)}
 }
 
 func encodeBody(v any) ([]byte, error) {

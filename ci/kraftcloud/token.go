@@ -6,16 +6,14 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
 )
 
 // TokenEnv lists the variables the kraft (legacy) and unikraft (current)
 // CLIs and SDKs read the token from, in the order we consult them: the
 // documented UKC_TOKEN first, then the others (research doc §1).
 var TokenEnv = []string{"UKC_TOKEN", "UNIKRAFTCLOUD_TOKEN", "UNIKRAFT_CLOUD_TOKEN", "KRAFTCLOUD_TOKEN", "KC_TOKEN"}
-
-// RegistryHost is the platform's image registry; it takes the token's
-// decoded user/secret as basic auth.
-const RegistryHost = "index.unikraft.io"
 
 // ErrNoToken is returned when neither an argument nor the environment
 // holds a token.
@@ -77,7 +75,7 @@ func (t Token) parts() tokenParts {
 // User is the registry login, e.g. "robot$myorg.users.kraftcloud".
 func (t Token) User() string { return t.parts().user }
 
-// RegistryAuth returns the basic-auth pair for RegistryHost.
+// RegistryAuth returns the basic-auth pair of the platform's registry.
 func (t Token) RegistryAuth() (user, secret string) { return t.parts().user, t.parts().secret }
 
 // Namespace is the user's image namespace: the user with "robot$" and
@@ -86,17 +84,13 @@ func (t Token) Namespace() string {
 	return strings.TrimSuffix(strings.TrimPrefix(t.User(), "robot$"), ".users.kraftcloud")
 }
 
-// ImageRef is the registry reference of an image of this user:
-// "index.unikraft.io/<namespace>/<name>".
-func (t Token) ImageRef(name string) string {
-	return RegistryHost + "/" + t.Namespace() + "/" + name
-}
-
 // Valid reports whether the token was parsed successfully.
 func (t Token) Valid() bool { return t.parts().raw != "" }
 
-// secrets returns the strings that must never appear in output.
-func (t Token) secrets() []string {
+// Secrets are the forms of the token that must never appear in output:
+// the token itself (which is also the registry's basic-auth value) and its
+// secret half.
+func (t Token) Secrets() []string {
 	var out []string
 	p := t.parts()
 	for _, s := range []string{p.raw, p.secret} {
@@ -109,7 +103,7 @@ func (t Token) secrets() []string {
 
 func (t Token) bearer() string { return "Bearer " + t.parts().raw }
 
-func (t Token) String() string   { return "Token(" + t.User() + ":REDACTED)" }
+func (t Token) String() string   { return "Token(" + t.User() + ":" + redact.Mask + ")" }
 func (t Token) GoString() string { return t.String() }
 
 // Format covers every verb (%v, %+v, %#v, %s, %q, %x) so no fmt path

@@ -31,7 +31,7 @@ func cli(args []string, stdout, stderr io.Writer) int {
 	debs := fs.String("debs", os.Getenv("PG_DEBS"), "directory of Debian packages (bash .ci/pg-rootfs.sh); default $PG_DEBS")
 	out := fs.String("out", "", "rootfs directory to create (default: a new temporary directory)")
 	push := fs.Bool("push", false, "also push the image to the registry")
-	registry := fs.String("registry", kraftcloud.RegistryHost, "registry [http://]HOST[:PORT] (http:// or a loopback host: plain HTTP)")
+	registry := fs.String("registry", unikernel.DefaultRegistry, "registry [http://]HOST[:PORT] (http:// or a loopback host: plain HTTP)")
 	name := fs.String("name", "openfga-pg", "image name under your namespace")
 	tag := fs.String("tag", "15", "image tag")
 	runtime := fs.String("runtime", DefaultRuntime, "runtime image")
@@ -81,9 +81,7 @@ func pushWithToken(ctx context.Context, rootfs, registry, name, tag, runtime, to
 	if err != nil {
 		return "", err
 	}
-	user, secret := tok.RegistryAuth()
-	registry, plain := unikernel.RegistryAddr(registry)
-	acc := unikernel.Access{Username: user, Password: secret, PlainHTTP: plain}
+	registry, acc := unikernel.AccessFor(registry, tok, nil)
 	rt, err := unikernel.PullRuntime(ctx, unikernel.RuntimeRef(registry, runtime), acc)
 	if err != nil {
 		return "", err

@@ -8,10 +8,11 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
 )
 
-// DefaultRuntime is the runtime that loads a dynamic glibc executable with
-// its own ld.so from the rootfs (research doc §14: the platform's own
-// PostgreSQL example runs on it).
-const DefaultRuntime = "base-compat:latest"
+// DefaultRuntime is the runtime of the PostgreSQL image: base-compat loads
+// a dynamic glibc executable with its own ld.so from the rootfs (the
+// platform's own PostgreSQL example, unikraft-cloud/examples/postgres,
+// runs on it too).
+const DefaultRuntime = unikernel.DefaultRuntime
 
 // Push packages a rootfs laid out by Layout as a unikernel image on the
 // runtime rt, with the entry point as its cmd, and pushes it to ref. It

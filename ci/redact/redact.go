@@ -1,7 +1,8 @@
 // Package redact keeps secrets (tokens, preshared keys, passwords, database
-// URIs) out of what the deploy prints and returns. The API client and
-// ci/unikernel scrub their own errors; this is the last line, for anything
-// that quotes env values, logs or diagnoses.
+// URIs) out of what this project prints and returns. It is the one
+// redactor: the API client and ci/unikernel scrub their errors with it, and
+// the deploy, the datastores and the diagnosis scrub everything that quotes
+// env values, logs or diagnoses with it, all with the same mask.
 package redact
 
 import (
@@ -9,8 +10,19 @@ import (
 	"strings"
 )
 
-// Redactor replaces every secret it was given with REDACTED.
+// Mask is what every secret is replaced with.
+const Mask = "REDACTED"
+
+// Redactor replaces every secret it was given with Mask. The zero value
+// knows no secret; a nil *Redactor scrubs nothing.
 type Redactor struct{ secrets []string }
+
+// New is a Redactor that knows secrets.
+func New(secrets ...string) *Redactor {
+	r := &Redactor{}
+	r.Add(secrets...)
+	return r
+}
 
 // Add registers secrets; values shorter than 4 bytes are ignored because
 // they would blank out ordinary words.
@@ -24,8 +36,11 @@ func (r *Redactor) Add(ss ...string) {
 
 // String scrubs s.
 func (r *Redactor) String(s string) string {
+	if r == nil {
+		return s
+	}
 	for _, sec := range r.secrets {
-		s = strings.ReplaceAll(s, sec, "REDACTED")
+		s = strings.ReplaceAll(s, sec, Mask)
 	}
 	return s
 }

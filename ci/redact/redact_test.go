@@ -25,3 +25,13 @@ func TestRedactor(t *testing.T) {
 		t.Errorf("Lines = %q", got)
 	}
 }
+
+func TestNilRedactorScrubsNothing(t *testing.T) {
+	var r *Redactor
+	if got := r.String("plain"); got != "plain" {
+		t.Errorf("String = %q", got)
+	}
+	if got := New("s3cr3t-password").String("pw=s3cr3t-password"); got != "pw="+Mask {
+		t.Errorf("New(...).String = %q", got)
+	}
+}

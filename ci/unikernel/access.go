@@ -13,11 +13,13 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
 )
 
 // Access says how to reach a registry: basic-auth credentials (empty
 // Username means anonymous) and the transport to use. The password never
-// appears in errors from this package, and Access prints it as "***".
+// appears in errors from this package, and Access prints it masked.
 // Credentials go to whichever registry a reference names, so pair an Access
 // only with references to the registry it belongs to.
 type Access struct {
@@ -37,9 +39,25 @@ type Access struct {
 	UserAgent string
 }
 
+// Credentials are a registry login: a KraftCloud API token gives its
+// decoded user and secret.
+type Credentials interface {
+	RegistryAuth() (user, secret string)
+}
+
+// AccessFor is how to reach registry ([http://]HOST[:PORT], see
+// RegistryAddr) with the login of creds, trusting caPEM besides the system
+// roots. It returns the registry's host[:port] for references. Every
+// caller that talks to the registry with a token starts here.
+func AccessFor(registry string, creds Credentials, caPEM []byte) (string, Access) {
+	host, plain := RegistryAddr(registry)
+	user, secret := creds.RegistryAuth()
+	return host, Access{Username: user, Password: secret, PlainHTTP: plain, CACertPEM: caPEM}
+}
+
 // String keeps the password out of %v and %+v.
 func (a Access) String() string {
-	return fmt.Sprintf("Access{Username:%q Password:*** PlainHTTP:%v CA:%v}", a.Username, a.PlainHTTP, len(a.CACertPEM) > 0)
+	return fmt.Sprintf("Access{Username:%q Password:%s PlainHTTP:%v CA:%v}", a.Username, redact.Mask, a.PlainHTTP, len(a.CACertPEM) > 0)
 }
 
 // GoString keeps the password out of %#v.
@@ -102,16 +120,11 @@ func (a Access) transport() (http.RoundTripper, error) {
 // from err. When it had to edit the message it also drops the wrapped chain,
 // which could print the secret again.
 func (a Access) scrub(err error) error {
-	if err == nil || a.Password == "" {
+	if a.Password == "" {
 		return err
 	}
-	msg := err.Error()
 	basic := base64.StdEncoding.EncodeToString([]byte(a.Username + ":" + a.Password))
-	clean := strings.ReplaceAll(strings.ReplaceAll(msg, basic, "***"), a.Password, "***")
-	if clean == msg {
-		return err
-	}
-	return errors.New(clean)
+	return redact.New(basic, a.Password).Err(err)
 }
 
 // prepare parses ref and builds the remote options: what every registry call starts with.

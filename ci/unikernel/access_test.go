@@ -38,3 +38,21 @@ func TestAccessRejectsABadCA(t *testing.T) {
 		t.Fatal("accepted a CA without certificates")
 	}
 }
+
+type login struct{ user, secret string }
+
+func (l login) RegistryAuth() (string, string) { return l.user, l.secret }
+
+func TestAccessFor(t *testing.T) {
+	host, a := AccessFor("http://10.0.0.1:5000", login{"robot$acme", "s3cr3t"}, []byte("pem"))
+	if host != "10.0.0.1:5000" || !a.PlainHTTP || a.Username != "robot$acme" || a.Password != "s3cr3t" || string(a.CACertPEM) != "pem" {
+		t.Errorf("AccessFor(http://…) = %q, %v", host, a)
+	}
+	host, a = AccessFor(DefaultRegistry, login{"u", "p"}, nil)
+	if host != DefaultRegistry || a.PlainHTTP {
+		t.Errorf("AccessFor(%s) = %q, plain %v", DefaultRegistry, host, a.PlainHTTP)
+	}
+	if strings.Contains(a.String(), "p}") || !strings.Contains(a.String(), "Password:REDACTED") {
+		t.Errorf("Access prints %s", a)
+	}
+}

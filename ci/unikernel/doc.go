@@ -35,6 +35,11 @@ const (
 	// release whose packager this package reproduces (research doc §0, KK).
 	DefaultKraftkitVersion = "0.9.2"
 
+	// DefaultRegistry is the platform's image registry (a Harbor); it takes
+	// the API token's decoded user and secret as its basic-auth login.
 	DefaultRegistry = "index.unikraft.io"
-	DefaultRuntime  = "index.unikraft.io/official/base-compat:latest"
+	// DefaultRuntime is the runtime as a Kraftfile names it (RuntimeRef
+	// expands it): base-compat loads plain static Go binaries and dynamic
+	// glibc executables alike.
+	DefaultRuntime = "base-compat:latest"
 )
