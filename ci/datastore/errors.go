@@ -1,8 +1,6 @@
 package datastore
 
 import (
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
-
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
 )
 
@@ -28,10 +26,3 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
-
-// scrub cleans a diagnosis in place.
-func scrub(r *redact.Redactor, d *diagnose.Diagnosis) {
-	d.Cause, d.Fix = r.String(d.Cause), r.String(d.Fix)
-	d.Evidence = r.Lines(d.Evidence)
-	d.Notes = r.Lines(d.Notes)
-}

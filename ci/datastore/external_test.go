@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
 )
 
 // TestExternalEndToEnd: a real PostgreSQL outside the platform (the
@@ -58,7 +60,7 @@ func TestExternalWrongPassword(t *testing.T) {
 	if !errors.As(err, &de) || de.Stage != "migrate" || de.Diagnosis == nil {
 		t.Fatalf("got %v\n%s", err, log.String())
 	}
-	if de.Diagnosis.Kind != KindAuthFailed || !strings.Contains(de.Diagnosis.Cause, shared.gateway) {
+	if de.Diagnosis.Kind != diagnose.KindDatastoreAuthFailed || !strings.Contains(de.Diagnosis.Cause, shared.gateway) {
 		t.Errorf("diagnosis %s: %s", de.Diagnosis.Kind, de.Diagnosis.Cause)
 	}
 	if left := leftovers(t, c, "extpw"); len(left) > 0 {

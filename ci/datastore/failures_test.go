@@ -102,7 +102,7 @@ func TestUnreachableDatastoreIsNamed(t *testing.T) {
 		says string
 	}{
 		{"postgres://openfga:" + pw + "@nosuch-pg.internal:5432/openfga?sslmode=disable", diagnose.KindDatastoreDNS, "nosuch-pg.internal"},
-		{strings.Replace(uri, "/openfga?", "/nodb?", 1), KindNoDatabase, `"nodb"`},
+		{strings.Replace(uri, "/openfga?", "/nodb?", 1), diagnose.KindDatastoreNoDatabase, `"nodb"`},
 	}
 	for _, tc := range cases {
 		var log syncBuffer

@@ -110,22 +110,8 @@ func failure(ctx context.Context, pf *Platform, stage, uuid string, cause error,
 	if uuid == "" {
 		return e
 	}
-	inst, lines, err := diagnose.Fetch(context.WithoutCancel(ctx), pf.Client, uuid)
-	if err != nil {
-		pf.Logf("datastore: diagnosis: cannot read the instance: %v", red.String(err.Error()))
-		return e
-	}
-	d := Explain(inst, lines)
-	scrub(red, &d)
-	e.Diagnosis = &d
-	e.Logs = red.Lines(tail(lines, 20))
-	pf.Logf("datastore: diagnosis of %s (%s, %s): %s", inst.Name, inst.State, d.Kind, d.Cause)
-	if d.Fix != "" {
-		pf.Logf("datastore: fix: %s", d.Fix)
-	}
-	for _, l := range e.Logs {
-		pf.Logf("datastore:   | %s", l)
-	}
+	d := diagnose.Report(context.WithoutCancel(ctx), pf.Client, uuid, red, func(f string, a ...any) { pf.Logf("datastore: "+f, a...) })
+	e.Diagnosis, e.Logs = &d, d.Tail
 	return e
 }
 
@@ -150,11 +136,4 @@ func deleteQuietly(ctx context.Context, pf *Platform, ref api.Ref, name string) 
 	if _, err := pf.Client.DeleteInstance(context.WithoutCancel(ctx), ref); err != nil && !errors.Is(err, kraftcloud.ErrNotFound) {
 		pf.Logf("datastore: could not delete %s: %v", name, err)
 	}
-}
-
-func tail(lines []string, n int) []string {
-	for len(lines) > 0 && lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
-	}
-	return lines[max(0, len(lines)-n):]
 }

@@ -84,19 +84,6 @@ func TestNewPassword(t *testing.T) {
 	}
 }
 
-func TestExplainAuthFailure(t *testing.T) {
-	inst := api.Instance{Name: "x-migrate-abc", State: api.StateStopped, StopReason: 3, ExitCode: 1, StopCode: 0x8100}
-	lines := []string{"Error: failed to initialize database connection: failed to connect to `user=openfga database=openfga`: 10.0.0.5:5432 (x-pg.internal): failed SASL auth: FATAL: password authentication failed for user \"openfga\" (SQLSTATE 28P01)"}
-	d := Explain(inst, lines)
-	if d.Kind != KindAuthFailed || !strings.Contains(d.Cause, "x-pg.internal") || !strings.Contains(d.Cause, `"openfga"`) || !strings.Contains(d.Cause, "exit code 1") {
-		t.Fatalf("%s: %s", d.Kind, d.Cause)
-	}
-	lines = []string{"Error: failed to initialize database connection: failed to connect to `user=openfga database=nodb`: 127.0.0.1:5432 (127.0.0.1): server error: FATAL: database \"nodb\" does not exist (SQLSTATE 3D000)"}
-	if d := Explain(inst, lines); d.Kind != KindNoDatabase || !strings.Contains(d.Cause, "127.0.0.1:5432") {
-		t.Fatalf("%s: %s", d.Kind, d.Cause)
-	}
-}
-
 func TestSecretsNeverPrinted(t *testing.T) {
 	p := &Postgres{Image: "u/pg:15", Password: "hunter2-hunter2"}
 	e := &External{URI: "postgres://u:hunter2-hunter2@h:5432/db"}

@@ -69,27 +69,7 @@ func (p *plan) fail(ctx context.Context, cr *created, stageName string, cause er
 
 // diagnose reads the instance and its logs and prints the verdict.
 func (p *plan) diagnose(ctx context.Context, uuid string) diagnose.Diagnosis {
-	inst, lines, err := diagnose.Fetch(ctx, p.client, uuid)
-	if err != nil {
-		p.log.Printf("diagnosis: cannot read the instance: %v", err)
-		return diagnose.Diagnosis{Instance: uuid, Kind: diagnose.KindUnknown, Cause: "the instance could not be read: " + p.red.String(err.Error())}
-	}
-	d := diagnose.Diagnose(inst, lines)
-	d.Cause, d.Fix = p.red.String(d.Cause), p.red.String(d.Fix)
-	for i := range d.Evidence {
-		d.Evidence[i] = p.red.String(d.Evidence[i])
-	}
-	p.log.Printf("diagnosis of %s (%s, %s): %s", inst.Name, inst.State, d.Kind, d.Cause)
-	if d.Fix != "" {
-		p.log.Printf("fix: %s", d.Fix)
-	}
-	for _, ev := range d.Evidence {
-		p.log.Printf("  log: %s", ev)
-	}
-	for _, line := range tail(lines, 15) {
-		p.log.Printf("  | %s", line)
-	}
-	return d
+	return diagnose.Report(ctx, p.client, uuid, p.red, p.log.Printf)
 }
 
 // undo deletes the instance, then the group if this run created it and it
@@ -207,11 +187,4 @@ func (p *plan) kept(cr *created) []string {
 		out = append(out, "nothing")
 	}
 	return out
-}
-
-func tail(lines []string, n int) []string {
-	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
-		lines = lines[:len(lines)-1]
-	}
-	return lines[max(0, len(lines)-n):]
 }

@@ -28,7 +28,7 @@ func databaseStatus(ctx context.Context, c *kraftcloud.Client, name string) *Dat
 		Image: inst.Image, MemoryMB: inst.MemoryMB, CreatedAt: inst.CreatedAt}}
 	if inst.State != api.StateRunning {
 		_, lines, _ := diagnose.Fetch(ctx, c, inst.UUID)
-		d := datastore.Explain(inst, lines)
+		d := diagnose.Diagnose(inst, lines)
 		s.Diagnosis = &d
 	}
 	if v, err := c.GetVolume(ctx, api.ByName(datastore.VolumeName(name))); err == nil {

@@ -15,9 +15,28 @@ var dnsFailure = regexp.MustCompile(`lookup ([^\s:]+)(?: on ([^\s]+?))?: (no suc
 // "dial tcp 10.0.0.5:5432: connect: connection refused".
 var dialFailure = regexp.MustCompile(`dial tcp ([^\s]+?): (?:connect: )?(connection refused|i/o timeout|no route to host|connection timed out)`)
 
-// datastoreProblem recognises an app that died because it could not reach
-// its datastore, the demo's second failure (research doc §14, seed).
+// PostgreSQL's own refusals as OpenFGA prints pgx's connection errors, e.g.
+// "failed to connect to `user=openfga database=openfga`: 10.0.0.5:5432
+// (pg.internal): failed SASL auth: FATAL: password authentication failed
+// for user "openfga" (SQLSTATE 28P01)".
+var (
+	authFailed = regexp.MustCompile(`password authentication failed for user "([^"]*)"`)
+	noDatabase = regexp.MustCompile(`database "([^"]*)" does not exist`)
+	// the address pgx dialled and, in parentheses, the host name it resolved
+	connectedTo = regexp.MustCompile("failed to connect to `[^`]*`: ([^\\s]+) \\(([^)]+)\\)")
+)
+
+// datastoreProblem recognises an app that died because of its datastore:
+// a host that does not resolve (OpenFGA's panic when no PostgreSQL exists
+// under that name), one that does not answer, or a PostgreSQL that refuses
+// the login or has no such database.
 func datastoreProblem(f facts) (verdict, bool) {
+	if line := f.logs.find(authFailed); line != "" {
+		return datastoreAuth(f, line), true
+	}
+	if line := f.logs.find(noDatabase); line != "" {
+		return datastoreNoDB(f, line), true
+	}
 	if line := f.logs.find(dnsFailure); line != "" {
 		return datastoreDNS(f, line), true
 	}
@@ -78,4 +97,30 @@ func datastoreHost(f facts) string {
 		return ""
 	}
 	return u.Hostname()
+}
+
+func datastoreAuth(f facts, line string) verdict {
+	user := authFailed.FindStringSubmatch(line)[1]
+	return verdict{kind: KindDatastoreAuthFailed, failed: true, evidence: []string{line},
+		cause: fmt.Sprintf("PostgreSQL%s refused the password of user %q, so the app exited with exit code %d", pgServer(line), user, f.inst.ExitCode),
+		fix:   "give the database's real password (for an external database, check the URI's user and password; for the database on the platform, omit --postgres-password on a redeploy: the running database's password is reused)"}
+}
+
+func datastoreNoDB(f facts, line string) verdict {
+	db := noDatabase.FindStringSubmatch(line)[1]
+	return verdict{kind: KindDatastoreNoDatabase, failed: true, evidence: []string{line},
+		cause: fmt.Sprintf("PostgreSQL%s has no database %q, so the app exited with exit code %d", pgServer(line), db, f.inst.ExitCode),
+		fix:   "create the database first (CREATE DATABASE), or name an existing one in the URI's path"}
+}
+
+// pgServer names the server a pgx error line was about: " at host (address)".
+func pgServer(line string) string {
+	m := connectedTo.FindStringSubmatch(line)
+	if m == nil {
+		return ""
+	}
+	if m[1] == m[2] || strings.HasPrefix(m[1], m[2]+":") {
+		return " at " + m[1]
+	}
+	return fmt.Sprintf(" at %s (%s)", m[2], m[1])
 }

@@ -28,6 +28,8 @@ const (
 	KindGoPanic              Kind = "go_panic"
 	KindDatastoreDNS         Kind = "datastore_dns"
 	KindDatastoreUnreachable Kind = "datastore_unreachable"
+	KindDatastoreAuthFailed  Kind = "datastore_auth_failed"
+	KindDatastoreNoDatabase  Kind = "datastore_no_database"
 	KindOutOfMemory          Kind = "out_of_memory"
 	KindKernelCrash          Kind = "kernel_crash"
 	KindImageUnavailable     Kind = "image_unavailable"
@@ -55,6 +57,8 @@ type Diagnosis struct {
 	Evidence []string `json:"evidence,omitempty"`
 	// Notes are secondary facts (e.g. what kraftkit would have shown).
 	Notes []string `json:"notes,omitempty"`
+	// Tail is the end of the instance's console, as Report read it.
+	Tail []string `json:"-"`
 }
 
 // facts is what the rules look at, decoded once.

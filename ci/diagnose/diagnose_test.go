@@ -21,6 +21,9 @@ const (
 	cleanRunning = api.StopCode(0x7F00)
 )
 
+// migrateExit1 is a migrate instance whose app gave up with exit code 1.
+var migrateExit1 = api.Instance{Name: "x-migrate-abc", State: api.StateStopped, StopReason: 3, ExitCode: 1, StopCode: 0x8100}
+
 var seedDNSPanic = "panic: hostname resolving error: lookup postgres.default on 10.0.1.206:53: no such host"
 
 type diagCase struct {
@@ -144,6 +147,12 @@ func cases() []diagCase {
 		{name: "starting", inst: api.Instance{Name: "openfga", State: api.StateStarting}, kind: KindStarting},
 		{name: "crash loop", inst: loop, logs: []string{"panic: boom"}, kind: KindCrashLoop, failed: true,
 			cause: []string{"3 restart(s)", "on-failure", "panic: boom", "exit code 2"}},
+		{name: "postgres refuses the password", inst: migrateExit1,
+			logs: []string{"Error: failed to initialize database connection: failed to connect to `user=openfga database=openfga`: 10.0.0.5:5432 (x-pg.internal): failed SASL auth: FATAL: password authentication failed for user \"openfga\" (SQLSTATE 28P01)"},
+			kind: KindDatastoreAuthFailed, failed: true, cause: []string{"x-pg.internal", `"openfga"`, "exit code 1"}},
+		{name: "postgres has no such database", inst: migrateExit1,
+			logs: []string{"Error: failed to initialize database connection: failed to connect to `user=openfga database=nodb`: 127.0.0.1:5432 (127.0.0.1): server error: FATAL: database \"nodb\" does not exist (SQLSTATE 3D000)"},
+			kind: KindDatastoreNoDatabase, failed: true, cause: []string{"127.0.0.1:5432", `"nodb"`}},
 	}
 }
 
