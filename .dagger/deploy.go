@@ -8,6 +8,7 @@ import (
 
 	"dagger/openfga-kraftcloud/internal/dagger"
 
+	dstore "github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/deploy"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 )
@@ -99,7 +100,7 @@ func (m *OpenfgaKraftcloud) Deploy(
 	} else if key != "" {
 		o.PresharedKeys = []string{key}
 	}
-	spec := deploy.DatastoreSpec{Kind: datastore, Image: postgresImage, VolumeMB: int64(volumeSize),
+	spec := dstore.Spec{Kind: datastore, Image: postgresImage, VolumeMB: int64(volumeSize),
 		MemoryMB: int64(postgresMemory), Public: postgresPublic}
 	if spec.Password, err = plaintext(ctx, postgresPassword); err != nil {
 		return "", err

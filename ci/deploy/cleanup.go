@@ -37,8 +37,8 @@ type created struct {
 	group    bool          // the service group (only if this run created it)
 	instance *api.Instance // the new instance
 	image    *pushed       // the image pushed by this run
-	// datastore prepared by this run: its Undo removes what it created
-	datastore Preparer
+	// datastore: Prepare ran in this run; Undo removes what it created
+	datastore bool
 }
 
 // fail diagnoses the new instance (if any), removes what this run created
@@ -83,8 +83,8 @@ func (p *plan) undo(ctx context.Context, cr *created) []string {
 			left = append(left, "instance "+cr.instance.Name+" ("+err.Error()+")")
 		}
 	}
-	if cr.datastore != nil {
-		left = append(left, cr.datastore.Undo(ctx, p.stage(cr.image))...)
+	if cr.datastore {
+		left = append(left, p.ds.Undo(ctx, p.platform(cr.image))...)
 	}
 	if cr.group {
 		ours := ""
@@ -180,8 +180,8 @@ func (p *plan) kept(cr *created) []string {
 	if cr.image != nil && !cr.image.existed {
 		out = append(out, "image "+cr.image.platform)
 	}
-	if cr.datastore != nil {
-		out = append(out, "the "+cr.datastore.Engine()+" datastore's objects")
+	if cr.datastore {
+		out = append(out, "the "+p.ds.Engine()+" datastore's objects")
 	}
 	if len(out) == 0 {
 		out = append(out, "nothing")

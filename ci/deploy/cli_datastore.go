@@ -1,9 +1,7 @@
 package deploy
 
 import (
-	"errors"
 	"flag"
-	"fmt"
 	"os"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
@@ -16,43 +14,9 @@ const (
 	DatastoreURIEnv     = "OPENFGA_DATASTORE_URI"
 )
 
-// DatastoreSpec is the datastore choice as the CLI and the Dagger module
-// take it; Build turns it into the Datastore of Options.
-type DatastoreSpec struct {
-	Kind     string // memory (default), postgres or external
-	Image    string // postgres: the PostgreSQL image; default <namespace>/openfga-pg:15
-	VolumeMB int64  // postgres: size of a new volume; default datastore.DefaultVolumeMB
-	MemoryMB int64  // postgres: the database's memory; default datastore.DefaultMemoryMB
-	Password string // postgres: a secret; default the running database's, else generated
-	Public   bool   // postgres: also publish 5432 (TLS by the platform)
-	URI      string // external: a secret
-}
-
-// Build checks the spec (never quoting a secret) and makes the Datastore;
-// namespace (the token's) completes the default image.
-func (s DatastoreSpec) Build(namespace string) (Datastore, error) {
-	switch s.Kind {
-	case "", "memory":
-		return Memory{}, nil
-	case "postgres":
-		p := &datastore.Postgres{Image: cmpOr(s.Image, namespace+"/openfga-pg:15"), VolumeMB: s.VolumeMB, MemoryMB: s.MemoryMB, Password: s.Password, Public: s.Public}
-		if err := p.Check(); err != nil {
-			return nil, fmt.Errorf("datastore postgres: %w", err)
-		}
-		return Postgres(p, datastore.Timeouts{}), nil
-	case "external":
-		e := &datastore.External{URI: s.URI}
-		if err := e.Check(); err != nil {
-			return nil, fmt.Errorf("datastore external: %w", err)
-		}
-		return External(e, datastore.Timeouts{}), nil
-	}
-	return nil, errors.New("datastore " + s.Kind + ": want memory, postgres or external")
-}
-
 // datastoreFlags are deploy's datastore options; secrets come from the
 // environment unless given.
-type datastoreFlags struct{ spec DatastoreSpec }
+type datastoreFlags struct{ spec datastore.Spec }
 
 func (d *datastoreFlags) register(fs *flag.FlagSet) {
 	s := &d.spec
@@ -65,7 +29,7 @@ func (d *datastoreFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.URI, "datastore-uri", "", "external PostgreSQL URI (default $"+DatastoreURIEnv+"; prefer the variable: a URI holds a password)")
 }
 
-func (d *datastoreFlags) build(namespace string) (Datastore, error) {
+func (d *datastoreFlags) build(namespace string) (datastore.Datastore, error) {
 	s := d.spec
 	s.Password = cmpOr(s.Password, os.Getenv(PostgresPasswordEnv))
 	s.URI = cmpOr(s.URI, os.Getenv(DatastoreURIEnv))

@@ -3,27 +3,29 @@ package deploy
 import (
 	"strings"
 	"testing"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 )
 
 func TestDatastoreFlags(t *testing.T) {
 	t.Setenv(DatastoreURIEnv, "")
 	t.Setenv(PostgresPasswordEnv, "")
-	d := datastoreFlags{DatastoreSpec{Kind: "postgres"}}
+	d := datastoreFlags{datastore.Spec{Kind: "postgres"}}
 	ds, err := d.build("acme")
-	if err != nil || ds.Engine() != "postgres" || !ds.Persistent() || !strings.Contains(ds.(*preparer).ds.(interface{ String() string }).String(), "acme/openfga-pg:15") {
+	if err != nil || ds.Engine() != "postgres" || !ds.Persistent() || !strings.Contains(ds.(*datastore.Postgres).String(), "acme/openfga-pg:15") {
 		t.Fatalf("postgres: %v %v", ds, err)
 	}
-	d = datastoreFlags{DatastoreSpec{Kind: "external", URI: "mysql://u:s3cr3t-pw@h/db"}}
+	d = datastoreFlags{datastore.Spec{Kind: "external", URI: "mysql://u:s3cr3t-pw@h/db"}}
 	if _, err := d.build("acme"); err == nil || strings.Contains(err.Error(), "s3cr3t-pw") {
 		t.Fatalf("a bad URI: %v", err)
 	}
 	t.Setenv(DatastoreURIEnv, "postgres://u:s3cr3t-pw@db.example:5432/openfga")
-	d = datastoreFlags{DatastoreSpec{Kind: "external"}}
+	d = datastoreFlags{datastore.Spec{Kind: "external"}}
 	ds, err = d.build("acme")
 	if err != nil || !strings.Contains(strings.Join(ds.Secrets(), " "), "s3cr3t-pw") {
 		t.Fatalf("external from the env: %v", err)
 	}
-	if _, err := (&datastoreFlags{DatastoreSpec{Kind: "mongo"}}).build("acme"); err == nil {
+	if _, err := (&datastoreFlags{datastore.Spec{Kind: "mongo"}}).build("acme"); err == nil {
 		t.Fatal("an unknown datastore was accepted")
 	}
 	if ds, _ := (&datastoreFlags{}).build("acme"); ds.Engine() != "memory" {

@@ -5,15 +5,17 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 )
 
-// fakeStore is a Preparer that records its calls; its URI (with a
+// fakeStore is a datastore that records its calls; its URI (with a
 // password) is known only after Prepare, as a database's would be.
 type fakeStore struct {
 	fail     error
 	uri      string
-	prepared []Stage
-	undone   []Stage
+	prepared []datastore.Platform
+	undone   []datastore.Platform
 }
 
 const fakePassword = "fake-db-password-42"
@@ -28,7 +30,7 @@ func (f *fakeStore) Env() map[string]string {
 	return env
 }
 func (f *fakeStore) Secrets() []string { return []string{fakePassword} }
-func (f *fakeStore) Prepare(_ context.Context, s Stage) error {
+func (f *fakeStore) Prepare(_ context.Context, s datastore.Platform) error {
 	f.prepared = append(f.prepared, s)
 	s.Logf("fake: database ready, password %s", fakePassword)
 	if f.fail != nil {
@@ -37,7 +39,7 @@ func (f *fakeStore) Prepare(_ context.Context, s Stage) error {
 	f.uri = "postgres://openfga:" + fakePassword + "@x-pg.internal:5432/openfga"
 	return nil
 }
-func (f *fakeStore) Undo(_ context.Context, s Stage) []string {
+func (f *fakeStore) Undo(_ context.Context, s datastore.Platform) []string {
 	f.undone = append(f.undone, s)
 	return nil
 }
@@ -55,7 +57,7 @@ func TestPreparedDatastoreEnv(t *testing.T) {
 	if p.s2z.Policy != "on" || !p.persistent() {
 		t.Errorf("a persistent datastore keeps scale-to-zero: %+v", p.s2z)
 	}
-	_ = ds.Prepare(context.Background(), Stage{Logf: func(string, ...any) {}})
+	_ = ds.Prepare(context.Background(), datastore.Platform{Logf: func(string, ...any) {}})
 	if err := p.buildEnv(); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
 )
@@ -50,7 +51,8 @@ type Options struct {
 	PresharedKeys []string
 	NoAuth        bool
 
-	Datastore Datastore // default Memory{}; Postgres(...) and External(...) are persistent
+	// Datastore is where OpenFGA keeps its data; default datastore.Memory{}.
+	Datastore datastore.Datastore
 
 	KeepFailed bool // leave a failed instance (and its group and image) for inspection
 	Timeouts   Timeouts
@@ -71,6 +73,8 @@ type Timeouts struct {
 	Verify  time.Duration // health and round trip through the FQDN
 	Drain   time.Duration // old instances drain their connections
 	Retry   time.Duration // retrying a create the API refused with 429/503
+	// Datastore bounds the datastore's own waits (database, migration).
+	Datastore datastore.Timeouts
 }
 
 // DefaultTimeouts are generous for the platform and short for the simulator.

@@ -9,12 +9,12 @@ import (
 )
 
 // verifyPersistence proves, for a persistent datastore that deployments
-// share (a Preparer's database), that the data outlives a rollout: once
+// share (a database the datastore prepared), that the data outlives a rollout: once
 // the earlier instances are gone, so that only the new one answers, the
 // tuple the earlier deployment left (verify.Marker) must still be allowed
 // through the FQDN. Then this deployment leaves it for the next one.
 func (p *plan) verifyPersistence(ctx context.Context, fqdn string, rec *Deployment) error {
-	if _, ok := p.ds.(Preparer); !ok || !p.persistent() {
+	if !p.ds.Persistent() || !p.persistent() {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.t.Verify)

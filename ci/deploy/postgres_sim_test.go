@@ -32,7 +32,7 @@ func TestDeployWithPostgres(t *testing.T) {
 	deploy := func(ds *datastore.Postgres, log *syncBuffer) (Deployment, error) {
 		o := simOptions(t, s, root, name, log)
 		o.Memory = "256"
-		o.Datastore = Postgres(ds, datastore.Timeouts{Connect: 5 * time.Second})
+		o.Datastore, o.Timeouts.Datastore = ds, datastore.Timeouts{Connect: 5 * time.Second}
 		return Run(context.Background(), o)
 	}
 

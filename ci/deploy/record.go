@@ -36,6 +36,9 @@ type Deployment struct {
 	Warnings []string `json:"warnings,omitempty"`
 }
 
+// memoryWarning goes into the record of a non-persistent deployment.
+const memoryWarning = "the memory datastore is per instance: stores, models and tuples are lost when the instance stops or is replaced, and each instance of a rollout has its own"
+
 // Timings are the stages in milliseconds, in the order they run.
 type Timings struct {
 	Validate    int64 `json:"validate_ms"`

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 )
 
@@ -78,10 +79,10 @@ func (p *plan) run(ctx context.Context, rec *Deployment) error {
 		return fail("image", err)
 	}
 
-	if prep, ok := p.ds.(Preparer); ok {
+	if p.ds.Persistent() {
 		done = stage(&rec.Timings.Datastore)
-		cr.datastore = prep
-		err = p.prepareDatastore(ctx, prep, pu)
+		cr.datastore = true
+		err = p.prepareDatastore(ctx, pu)
 		done()
 		if err != nil {
 			return fail("datastore", err)
@@ -151,18 +152,18 @@ func (p *plan) run(ctx context.Context, rec *Deployment) error {
 
 // prepareDatastore readies a datastore on the platform and rebuilds the
 // env with what it learned (its URI).
-func (p *plan) prepareDatastore(ctx context.Context, prep Preparer, pu *pushed) error {
-	p.log.Printf("datastore: prepare %s", prep.Engine())
-	if err := prep.Prepare(ctx, p.stage(pu)); err != nil {
+func (p *plan) prepareDatastore(ctx context.Context, pu *pushed) error {
+	p.log.Printf("datastore: prepare %s", p.ds.Engine())
+	if err := p.ds.Prepare(ctx, p.platform(pu)); err != nil {
 		return err
 	}
 	return p.buildEnv()
 }
 
-// stage is what a Preparer gets.
-func (p *plan) stage(pu *pushed) Stage {
-	return Stage{Client: p.client, Name: p.name, Image: pu.platform, Binary: p.cmd[0], MemoryMB: p.memoryMB,
-		KeepFailed: p.opts.KeepFailed, Logf: func(f string, a ...any) { p.log.Printf(f, a...) }}
+// platform is what the datastore gets to prepare itself.
+func (p *plan) platform(pu *pushed) datastore.Platform {
+	return datastore.Platform{Client: p.client, Name: p.name, Image: pu.platform, Binary: p.cmd[0], MemoryMB: p.memoryMB,
+		KeepFailed: p.opts.KeepFailed, Logf: p.log.Printf, Timeouts: p.t.Datastore}
 }
 
 // fill completes the record of a verified deployment.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftfile"
@@ -36,7 +37,7 @@ type plan struct {
 	kfEnv    map[string]string // the Kraftfile's env
 	userEnv  map[string]string // -e
 	s2z      *api.ScaleToZero
-	ds       Datastore
+	ds       datastore.Datastore
 	runtime  string // full runtime reference
 	ref      unikernel.Ref
 	access   unikernel.Access
@@ -70,7 +71,7 @@ func validate(o Options) (*plan, error) {
 	}
 	p.ds = o.Datastore
 	if p.ds == nil {
-		p.ds = Memory{}
+		p.ds = datastore.Memory{}
 	}
 	p.red.Add(p.ds.Secrets()...)
 	for _, step := range []func() error{p.checkName, p.checkMemory, p.checkPorts, p.checkKraftfile, p.checkAuth, p.checkEnv,

@@ -8,6 +8,28 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 )
 
+// Datastore is where OpenFGA keeps its data, and what it takes on the
+// platform to have it ready. A deploy asks it for OpenFGA's env, calls
+// Prepare after the OpenFGA image is pushed and before OpenFGA starts, asks
+// for the env again (a URI may be known only then), and calls Undo when it
+// fails later. One implementation a file: Memory, Postgres, External.
+type Datastore interface {
+	// Engine is OPENFGA_DATASTORE_ENGINE.
+	Engine() string
+	// Env is every OPENFGA_DATASTORE_* variable the instance needs.
+	Env() map[string]string
+	// Persistent says whether data survives a restart of the instance;
+	// when it does not, scale-to-zero is turned off and the record warns.
+	Persistent() bool
+	// Secrets are values to keep out of all output (a password, a URI).
+	Secrets() []string
+	// Prepare readies the datastore on the platform.
+	Prepare(ctx context.Context, pf Platform) error
+	// Undo takes back what Prepare created (never what existed before)
+	// and returns what it could not remove.
+	Undo(ctx context.Context, pf Platform) []string
+}
+
 // Platform is what a deploy hands to Prepare: where to create instances
 // and the OpenFGA image it has just pushed.
 type Platform struct {
