@@ -99,7 +99,11 @@ func cliDeploy(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "deploy:", err)
 		return 2
 	}
-	o.Client, o.Name, o.CAFile, o.Ports, o.Env, o.Log = cl, c.name, c.conn.CA, ports, env, stderr
+	if o.Env, err = localEnv(env); err != nil {
+		fmt.Fprintln(stderr, "deploy:", err)
+		return 2
+	}
+	o.Client, o.Name, o.CAFile, o.Ports, o.Log = cl, c.name, c.conn.CA, ports, stderr
 	if o.Datastore, err = dsf.build(cl.Token().Namespace()); err != nil {
 		fmt.Fprintln(stderr, "deploy:", err)
 		return 2
@@ -200,6 +204,23 @@ func cliDestroy(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return printJSON(stdout, stderr, out)
+}
+
+// localEnv completes kraft's -e KEY (no value) from the local environment.
+func localEnv(list []string) ([]string, error) {
+	out := make([]string, len(list))
+	for i, kv := range list {
+		if strings.Contains(kv, "=") {
+			out[i] = kv
+			continue
+		}
+		v, ok := os.LookupEnv(kv)
+		if !ok {
+			return nil, fmt.Errorf("env %s: not set locally (write %s=VALUE)", kv, kv)
+		}
+		out[i] = kv + "=" + v
+	}
+	return out, nil
 }
 
 func printJSON(stdout, stderr io.Writer, v any) int {

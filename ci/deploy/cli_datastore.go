@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"cmp"
 	"flag"
 	"os"
 
@@ -31,8 +32,8 @@ func (d *datastoreFlags) register(fs *flag.FlagSet) {
 
 func (d *datastoreFlags) build(namespace string) (datastore.Datastore, error) {
 	s := d.spec
-	s.Password = cmpOr(s.Password, os.Getenv(PostgresPasswordEnv))
-	s.URI = cmpOr(s.URI, os.Getenv(DatastoreURIEnv))
+	s.Password = cmp.Or(s.Password, os.Getenv(PostgresPasswordEnv))
+	s.URI = cmp.Or(s.URI, os.Getenv(DatastoreURIEnv))
 	return s.Build(namespace)
 }
 

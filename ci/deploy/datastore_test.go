@@ -58,7 +58,7 @@ func TestPreparedDatastoreEnv(t *testing.T) {
 		t.Errorf("a persistent datastore keeps scale-to-zero: %+v", p.s2z)
 	}
 	_ = ds.Prepare(context.Background(), datastore.Platform{Logf: func(string, ...any) {}})
-	if err := p.buildEnv(); err != nil {
+	if p.env, err = p.buildEnv(); err != nil {
 		t.Fatal(err)
 	}
 	if p.env["OPENFGA_DATASTORE_URI"] != ds.uri || p.env["OPENFGA_DATASTORE_ENGINE"] != "postgres" {

@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
 )
 
@@ -43,10 +45,7 @@ var digestRE = regexp.MustCompile(`sha256:[0-9a-f]{64}`)
 // and with Image its image.
 func Destroy(ctx context.Context, c *kraftcloud.Client, o DestroyOptions) (Destroyed, error) {
 	out := Destroyed{Instances: []string{}}
-	p := &progress{w: o.Log, r: newRedactor(c.Token())}
-	if p.w == nil {
-		p.w = io.Discard
-	}
+	p := newProgress(o.Log, redact.New(c.Token().Secrets()...))
 	g, insts, err := members(ctx, c, o.Name)
 	if err != nil && !(errors.Is(err, kraftcloud.ErrNotFound) && (o.Image || o.DeleteDatabase || o.DeleteData)) {
 		return out, err
@@ -90,7 +89,7 @@ func destroyImage(ctx context.Context, c *kraftcloud.Client, o DestroyOptions, d
 			return nil, err
 		}
 	}
-	reg, acc := unikernel.AccessFor(cmpOr(o.Registry, DefaultRegistry), c.Token(), caPEM)
+	reg, acc := unikernel.AccessFor(cmp.Or(o.Registry, DefaultRegistry), c.Token(), caPEM)
 	ref, err := unikernel.NewRef(reg, c.Token().Namespace(), o.Name, o.Tag)
 	if err != nil {
 		return nil, err
@@ -117,4 +116,16 @@ func destroyImage(ctx context.Context, c *kraftcloud.Client, o DestroyOptions, d
 	// the tag: in registries that keep tags apart from manifests
 	_ = unikernel.Delete(ctx, ref.String(), acc)
 	return removed, nil
+}
+
+// destroyDatastore removes the deployment's database only as far as
+// asked, and says what it keeps: the authorization data must not go with
+// a `destroy` typed to redeploy. Nil when the deployment has none.
+func destroyDatastore(ctx context.Context, c *kraftcloud.Client, o DestroyOptions, p *progress) (*datastore.Destroyed, error) {
+	d, err := datastore.Destroy(ctx, c, datastore.DestroyOptions{Name: o.Name,
+		DeleteDatabase: o.DeleteDatabase, DeleteVolume: o.DeleteData, Logf: p.Printf})
+	if err != nil || (d.Database == "" && d.Volume == "" && len(d.Kept) == 0) {
+		return nil, err
+	}
+	return &d, nil
 }

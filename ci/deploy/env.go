@@ -3,8 +3,8 @@ package deploy
 import (
 	"fmt"
 	"maps"
+	"net"
 	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -12,8 +12,9 @@ import (
 )
 
 // The kernel command line carries every env var of the instance (and the
-// app's argv): past 4096 bytes the boot fails with E2BIG, past 60 args
-// argv is cut (anchors §4.3). Both are checked before anything is sent.
+// app's argv): past 4096 bytes the boot fails with E2BIG, past 60 words
+// argv is cut (the limits of Unikraft's command-line parser,
+// CONFIG_LIBUKLIBPARAM's buffer). Both are checked before anything is sent.
 const (
 	CmdlineMaxBytes = 4096
 	CmdlineMaxArgs  = 60
@@ -25,8 +26,8 @@ var envKeyRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // turn authentication off or leak a key into shell history by habit.
 var authKeys = []string{"OPENFGA_AUTHN_METHOD", "OPENFGA_AUTHN_PRESHARED_KEYS"}
 
-// ParseEnv reads -e values: KEY=VALUE, or KEY alone to copy it from the
-// local environment (as kraft does).
+// ParseEnv reads -e values, KEY=VALUE. (The CLI turns kraft's KEY alone,
+// "copy it from the local environment", into KEY=VALUE before.)
 func ParseEnv(list []string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, kv := range list {
@@ -35,9 +36,7 @@ func ParseEnv(list []string) (map[string]string, error) {
 			return nil, fmt.Errorf("env %q: the name must be letters, digits and _, not starting with a digit", k)
 		}
 		if !ok {
-			if v, ok = os.LookupEnv(k); !ok {
-				return nil, fmt.Errorf("env %s: not set locally (write %s=VALUE)", k, k)
-			}
+			return nil, fmt.Errorf("env %s: no value (write %s=VALUE)", k, k)
 		}
 		if slices.Contains(authKeys, k) {
 			return nil, fmt.Errorf("env %s: set authentication with --preshared-key (or OPENFGA_PRESHARED_KEY), or turn it off explicitly with --no-auth", k)
@@ -47,9 +46,10 @@ func ParseEnv(list []string) (map[string]string, error) {
 	return out, nil
 }
 
-// openfgaEnv is OpenFGA's configuration for the platform (anchors §3):
-// authentication on unless opted out, no playground (port 3000 is not
-// published), HTTP on the 443 service's destination port, JSON logs.
+// openfgaEnv is OpenFGA's configuration for the platform, in the
+// variables OpenFGA's `run` command binds (cmd/run/flags.go): authentication
+// on unless opted out, no playground (port 3000 is not published), HTTP on
+// the 443 service's destination port, JSON logs.
 func openfgaEnv(keys []string, noAuth bool, httpPort int) map[string]string {
 	env := map[string]string{
 		"OPENFGA_PLAYGROUND_ENABLED": "false",
@@ -71,6 +71,14 @@ func mergeEnv(layers ...map[string]string) map[string]string {
 		maps.Copy(out, l)
 	}
 	return out
+}
+
+// checkHTTPAddr: OpenFGA must listen where the 443 service sends traffic.
+func checkHTTPAddr(env map[string]string, port int) error {
+	if _, got, _ := net.SplitHostPort(env["OPENFGA_HTTP_ADDR"]); got != strconv.Itoa(port) {
+		return fmt.Errorf("OPENFGA_HTTP_ADDR=%s does not listen on the 443 service's destination port %d: change the port with -p 443:PORT instead", env["OPENFGA_HTTP_ADDR"], port)
+	}
+	return nil
 }
 
 // checkCmdline counts what the platform puts on the kernel command line:

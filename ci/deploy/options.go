@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"cmp"
 	"io"
 	"time"
 
@@ -9,7 +10,8 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
 )
 
-// Defaults of the deploy (research doc §6, §10; the issue's CLI contract).
+// Defaults of the deploy, as kraft's `cloud deploy` has them where it has
+// the same option.
 const (
 	DefaultCmd      = "/usr/bin/openfga run"
 	DefaultRuntime  = unikernel.DefaultRuntime
@@ -24,8 +26,8 @@ var DefaultPorts = []string{"443:8080/tls+http", "80:443/http+redirect"}
 
 // Options are the inputs of Run. Only Client, Rootfs and Name are required.
 type Options struct {
-	// Client talks to the API (metro or URL, token, CA: see
-	// kraftcloud.ConnFlags). Its token also logs in to the registry.
+	// Client talks to the API (metro or URL, token, CA). Its token also
+	// logs in to the registry.
 	Client *kraftcloud.Client
 
 	Rootfs    string // directory laid out as the image root
@@ -39,7 +41,7 @@ type Options struct {
 	// labels. It is forced off for a datastore that is not persistent.
 	ScaleToZero string
 
-	Registry string // host[:port]; default DefaultRegistry (loopback hosts are spoken to over plain HTTP)
+	Registry string // [http://]host[:port]; default DefaultRegistry
 	Runtime  string // default: the Kraftfile's runtime, else DefaultRuntime
 	Tag      string // image tag; default DefaultTag
 
@@ -73,6 +75,7 @@ type Timeouts struct {
 	Verify  time.Duration // health and round trip through the FQDN
 	Drain   time.Duration // old instances drain their connections
 	Retry   time.Duration // retrying a create the API refused with 429/503
+	Cleanup time.Duration // removing what a failed run created, even after the caller gave up
 	// Datastore bounds the datastore's own waits (database, migration).
 	Datastore datastore.Timeouts
 }
@@ -81,17 +84,13 @@ type Timeouts struct {
 var DefaultTimeouts = Timeouts{
 	Image: 60 * time.Second, Running: 60 * time.Second, Watch: 3 * time.Second,
 	Verify: 60 * time.Second, Drain: 5 * time.Second, Retry: 60 * time.Second,
+	Cleanup: 60 * time.Second,
 }
 
 func (t Timeouts) withDefaults() Timeouts {
 	d := DefaultTimeouts
-	for _, p := range []struct{ v, def *time.Duration }{
-		{&t.Image, &d.Image}, {&t.Running, &d.Running}, {&t.Watch, &d.Watch},
-		{&t.Verify, &d.Verify}, {&t.Drain, &d.Drain}, {&t.Retry, &d.Retry},
-	} {
-		if *p.v <= 0 {
-			*p.v = *p.def
-		}
-	}
+	t.Image, t.Running, t.Watch = cmp.Or(t.Image, d.Image), cmp.Or(t.Running, d.Running), cmp.Or(t.Watch, d.Watch)
+	t.Verify, t.Drain, t.Retry = cmp.Or(t.Verify, d.Verify), cmp.Or(t.Drain, d.Drain), cmp.Or(t.Retry, d.Retry)
+	t.Cleanup = cmp.Or(t.Cleanup, d.Cleanup)
 	return t
 }

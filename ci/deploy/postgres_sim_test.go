@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"os"
@@ -98,7 +99,7 @@ func TestDeployWithPostgres(t *testing.T) {
 // to the simulator's registry.
 func pushPGImage(t *testing.T, s *sim.Sim) string {
 	t.Helper()
-	debs := cmpOr(os.Getenv("PG_DEBS"), "/var/tmp/ofk-pgdebs")
+	debs := cmp.Or(os.Getenv("PG_DEBS"), "/var/tmp/ofk-pgdebs")
 	if m, _ := filepath.Glob(filepath.Join(debs, "postgresql-*.deb")); len(m) == 0 {
 		t.Skip("no PostgreSQL packages in " + debs + ": run `bash .ci/pg-rootfs.sh` (it prints PG_DEBS=...)")
 	}

@@ -3,14 +3,13 @@ package deploy
 import (
 	"context"
 	"regexp"
-	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/preflight"
 )
 
-// Deployment is the record of a verified deployment; its JSON is what CI
-// reads (the issue's CLI contract).
+// Deployment is the record of a verified deployment; its JSON is what a
+// CI job reads (the fields are kept stable for that).
 type Deployment struct {
 	URL            string  `json:"url"`
 	Instance       string  `json:"instance"`
@@ -39,29 +38,7 @@ type Deployment struct {
 // memoryWarning goes into the record of a non-persistent deployment.
 const memoryWarning = "the memory datastore is per instance: stores, models and tuples are lost when the instance stops or is replaced, and each instance of a rollout has its own"
 
-// Timings are the stages in milliseconds, in the order they run.
-type Timings struct {
-	Validate    int64 `json:"validate_ms"`
-	Package     int64 `json:"package_ms"`
-	Push        int64 `json:"push_ms"`
-	ImageLookup int64 `json:"image_visible_ms"`
-	Datastore   int64 `json:"datastore_ms,omitempty"`
-	Create      int64 `json:"create_ms"`
-	Running     int64 `json:"running_ms"`
-	Watch       int64 `json:"watch_ms"`
-	Health      int64 `json:"health_ms"`
-	RoundTrip   int64 `json:"round_trip_ms"`
-	Rollout     int64 `json:"rollout_ms"`
-	Total       int64 `json:"total_ms"`
-}
-
-// stage times one step into *ms.
-func stage(ms *int64) func() {
-	start := time.Now()
-	return func() { *ms = time.Since(start).Milliseconds() }
-}
-
-// OpenFGA's release build stamps these with -X (anchors §3).
+// OpenFGA's release build stamps these with -X (.goreleaser.yaml).
 var (
 	versionRE = regexp.MustCompile(`openfga/internal/build\.Version=(\S+)`)
 	commitRE  = regexp.MustCompile(`openfga/internal/build\.Commit=(\S+)`)
@@ -92,20 +69,20 @@ var (
 	logCommitRE  = regexp.MustCompile(`"build\.commit":"([^"]+)"`)
 )
 
-// stampFromLogs fills an unknown version or commit from the instance's
-// own logs: what really runs, when nobody said.
-func (p *plan) stampFromLogs(ctx context.Context, ref api.Ref) {
-	if p.version != "unknown" && p.commit != "unknown" {
+// stampFromLogs fills an unknown version or commit from the new
+// instance's own logs: what really runs, when nobody said.
+func (r *run) stampFromLogs(ctx context.Context) {
+	if r.stamp.version != "unknown" && r.stamp.commit != "unknown" {
 		return
 	}
-	b, err := p.client.ReadLogs(ctx, ref, api.MaxLogPage)
+	b, err := r.client.ReadLogs(ctx, r.out.ref(), api.MaxLogPage)
 	if err != nil {
 		return
 	}
-	if m := logVersionRE.FindSubmatch(b); m != nil && p.version == "unknown" {
-		p.version = string(m[1])
+	if m := logVersionRE.FindSubmatch(b); m != nil && r.stamp.version == "unknown" {
+		r.stamp.version = string(m[1])
 	}
-	if m := logCommitRE.FindSubmatch(b); m != nil && p.commit == "unknown" {
-		p.commit = string(m[1])
+	if m := logCommitRE.FindSubmatch(b); m != nil && r.stamp.commit == "unknown" {
+		r.stamp.commit = string(m[1])
 	}
 }

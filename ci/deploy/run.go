@@ -11,40 +11,111 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 )
 
+// run is one deploy after validation: the plan, the three owners of
+// what it makes (the image, the instances, the verification) and the
+// record it fills.
+type run struct {
+	plan
+	log      *progress
+	img      *imagePush
+	out      *rollout
+	check    *verifier
+	rec      *Deployment
+	prepared bool   // the datastore's Prepare ran: Undo takes it back
+	fqdn     string // the deployment's public host name, once created
+}
+
+// step is one named stage of a deploy. Once the new deployment serves
+// (after the rollout), a failing step is reported but not undone: the new
+// deployment is the one serving then.
+type step struct {
+	stage   Stage
+	do      func(ctx context.Context) error
+	serving bool
+}
+
+func (r *run) steps() []step {
+	return []step{
+		{stage: StagePackage, do: r.img.build},
+		{stage: StagePush, do: r.img.push},
+		{stage: StageImage, do: r.img.waitVisible},
+		{stage: StageDatastore, do: r.prepareDatastore},
+		{stage: StageCreate, do: r.create},
+		{stage: StageRunning, do: r.out.waitRunning},
+		{stage: StageWatch, do: func(ctx context.Context) error { return r.out.watch(ctx, time.Now()) }},
+		{stage: StageVerify, do: r.verify},
+		{stage: StageRollout, do: r.retire, serving: true},
+		{stage: StagePersistence, do: r.persistence, serving: true},
+	}
+}
+
 // Run deploys: validate, package, push, create, wait, verify, roll out
 // (see the package comment). It returns the record of a verified
 // deployment, or an *Error after cleaning up what it created.
 func Run(ctx context.Context, o Options) (Deployment, error) {
 	start := time.Now()
-	var rec Deployment
-	done := stage(&rec.Timings.Validate)
+	rec := Deployment{}
 	p, err := validate(o)
+	log := newProgress(o.Log, p.red)
 	if err == nil {
-		err = p.checkQuotas(ctx)
+		err = p.checkQuotas(ctx, log)
 	}
-	done()
+	rec.Timings.record(StageValidate, time.Since(start))
 	if err != nil {
-		if p != nil {
-			p.log.Printf("FAILED at validate: %v", err)
-		}
-		return rec, &Error{Stage: "validate", Err: err}
+		log.Printf("FAILED at %s: %v", StageValidate, err)
+		return rec, &Error{Stage: StageValidate, Err: err}
 	}
 	for _, w := range p.warnings {
-		p.log.Printf("warning: %s", w)
+		log.Printf("warning: %s", w)
 	}
-	err = p.run(ctx, &rec)
+	r := newRun(p, log, &rec)
+	err = r.do(ctx)
 	rec.Timings.Total = time.Since(start).Milliseconds()
-	rec.Warnings = p.warnings
+	rec.Warnings = append(r.warnings, r.out.warnings...)
+	if rec.Instance != "" && !rec.Persistent {
+		rec.Warnings = append(rec.Warnings, memoryWarning)
+	}
 	return rec, err
+}
+
+func newRun(p plan, log *progress, rec *Deployment) *run {
+	r := &run{plan: p, log: log, rec: rec}
+	r.img = &imagePush{spec: p.image, rootfs: p.rootfs, cmd: p.app.cmd, labels: p.app.labels, client: p.client, log: log, timeout: p.t.Image}
+	r.out = &rollout{client: p.client, log: log, name: p.name, services: p.services, t: p.t}
+	r.check = &verifier{client: p.client, log: log, front: p.front, key: p.auth.key(), t: p.t}
+	return r
+}
+
+// do runs the steps in order, timing each; the first failure ends the run.
+func (r *run) do(ctx context.Context) error {
+	for _, s := range r.steps() {
+		start := time.Now()
+		err := s.do(ctx)
+		r.rec.Timings.record(s.stage, time.Since(start))
+		switch {
+		case err == nil:
+		case s.serving:
+			r.fill()
+			r.rec.Verified = false
+			err = r.red.Err(err)
+			r.log.Printf("FAILED at %s: %v", s.stage, err)
+			return &Error{Stage: s.stage, Err: err}
+		default:
+			return r.fail(ctx, s.stage, err)
+		}
+	}
+	r.stampFromLogs(ctx)
+	r.fill()
+	return nil
 }
 
 // checkQuotas holds the memory against the user's limits at this metro
 // before anything is pushed or created. An API without the quotas
 // endpoint is no reason to stop: the create would refuse instead.
-func (p *plan) checkQuotas(ctx context.Context) error {
+func (p *plan) checkQuotas(ctx context.Context, log *progress) error {
 	q, err := p.client.Quotas(ctx)
 	if err != nil {
-		p.log.Printf("quotas not available (%v): memory limits are checked at create", err)
+		log.Printf("quotas not available (%v): memory limits are checked at create", err)
 		return nil
 	}
 	l := q.Limits
@@ -54,133 +125,93 @@ func (p *plan) checkQuotas(ctx context.Context) error {
 	return nil
 }
 
-// run is Run after validation; every failure goes through p.fail.
-func (p *plan) run(ctx context.Context, rec *Deployment) error {
-	var cr created
-	fail := func(stageName string, err error) error { return p.fail(ctx, &cr, stageName, err) }
-
-	done := stage(&rec.Timings.Package)
-	img, err := p.packageImage(ctx)
-	done()
-	if err != nil {
-		return fail("package", err)
+// prepareDatastore readies a persistent datastore on the platform and
+// rebuilds the env with what it learned (its URI).
+func (r *run) prepareDatastore(ctx context.Context) error {
+	if !r.ds.Persistent() {
+		return nil
 	}
-	done = stage(&rec.Timings.Push)
-	pu, err := p.push(ctx, img)
-	done()
-	if err != nil {
-		return fail("push", err)
-	}
-	cr.image = pu
-	done = stage(&rec.Timings.ImageLookup)
-	err = p.waitImage(ctx, pu)
-	done()
-	if err != nil {
-		return fail("image", err)
-	}
-
-	if p.ds.Persistent() {
-		done = stage(&rec.Timings.Datastore)
-		cr.datastore = true
-		err = p.prepareDatastore(ctx, pu)
-		done()
-		if err != nil {
-			return fail("datastore", err)
-		}
-	}
-
-	done = stage(&rec.Timings.Create)
-	g, createdGroup, err := p.ensureGroup(ctx)
-	cr.group = createdGroup
-	if err != nil {
-		done()
-		return fail("create", err)
-	}
-	old := g.Instances // the earlier deployment, if any: retired only after verification
-	inst, err := p.createInstance(ctx, pu.platform)
-	done()
-	if err != nil {
-		return fail("create", err)
-	}
-	cr.instance = &inst
-	ref := api.ByUUID(inst.UUID)
-
-	done = stage(&rec.Timings.Running)
-	inst, err = p.waitRunning(ctx, ref)
-	done()
-	if err != nil {
-		return fail("running", err)
-	}
-	p.log.Printf("instance %s is running; watching it for %s", inst.Name, p.t.Watch)
-	done = stage(&rec.Timings.Watch)
-	err = p.watch(ctx, ref, time.Now())
-	done()
-	if err != nil {
-		return fail("watch", err)
-	}
-
-	fqdn := publicFQDN(inst, g)
-	if fqdn == "" {
-		return fail("verify", errors.New("the service group has no public FQDN"))
-	}
-	if err := p.verifyFQDN(ctx, ref, fqdn, len(old), rec); err != nil {
-		return fail("verify", err)
-	}
-	// The checks took a while: the new instance must still be up.
-	if err := p.watch(ctx, ref, time.Now().Add(-p.t.Watch)); err != nil {
-		return fail("verify", err)
-	}
-	p.log.Printf("verified: https://%s serves OpenFGA", fqdn)
-
-	if len(old) > 0 {
-		done = stage(&rec.Timings.Rollout)
-		rec.Replaced = p.retire(ctx, old)
-		done()
-	}
-	if err := p.verifyPersistence(ctx, fqdn, rec); err != nil {
-		// Not undone: the new deployment is the one serving now; the
-		// data it was given is what is missing.
-		p.fill(rec, inst, g, fqdn, pu)
-		rec.Verified = false
-		p.log.Printf("FAILED at persistence: %v", p.red.Err(err))
-		return &Error{Stage: "persistence", Err: p.red.Err(err)}
-	}
-	p.stampFromLogs(ctx, ref)
-	p.fill(rec, inst, g, fqdn, pu)
-	return nil
-}
-
-// prepareDatastore readies a datastore on the platform and rebuilds the
-// env with what it learned (its URI).
-func (p *plan) prepareDatastore(ctx context.Context, pu *pushed) error {
-	p.log.Printf("datastore: prepare %s", p.ds.Engine())
-	if err := p.ds.Prepare(ctx, p.platform(pu)); err != nil {
+	r.log.Printf("datastore: prepare %s", r.ds.Engine())
+	r.prepared = true
+	if err := r.ds.Prepare(ctx, r.platform()); err != nil {
 		return err
 	}
-	return p.buildEnv()
+	env, err := r.buildEnv()
+	r.env = env
+	return err
 }
 
 // platform is what the datastore gets to prepare itself.
-func (p *plan) platform(pu *pushed) datastore.Platform {
-	return datastore.Platform{Client: p.client, Name: p.name, Image: pu.platform, Binary: p.cmd[0], MemoryMB: p.memoryMB,
-		KeepFailed: p.opts.KeepFailed, Logf: p.log.Printf, Timeouts: p.t.Datastore}
+func (r *run) platform() datastore.Platform {
+	image := ""
+	if r.img.pushed != nil {
+		image = r.img.pushed.platform
+	}
+	return datastore.Platform{Client: r.client, Name: r.name, Image: image, Binary: r.app.cmd[0], MemoryMB: r.memoryMB,
+		KeepFailed: r.keepFailed, Logf: r.log.Printf, Timeouts: r.t.Datastore}
 }
 
-// fill completes the record of a verified deployment.
-func (p *plan) fill(rec *Deployment, inst api.Instance, g api.ServiceGroup, fqdn string, pu *pushed) {
-	rec.URL, rec.Instance, rec.UUID, rec.ServiceGroup = "https://"+fqdn, inst.Name, inst.UUID, g.Name
-	rec.Image, rec.Digest = p.ref.WithDigest(pu.digest), pu.digest.String()
-	rec.Metro = metroOf(fqdn, p.client.Endpoint())
-	rec.OpenFGAVersion, rec.Commit = p.version, p.commit
-	rec.Verified = true
-	rec.Datastore, rec.Persistent = p.engine(), p.persistent()
-	rec.MemoryMB = p.memoryMB
-	rec.Auth = "preshared"
-	if p.opts.NoAuth {
-		rec.Auth = "none"
+// create makes sure the group exists and creates the new instance in it.
+func (r *run) create(ctx context.Context) error {
+	if err := r.out.ensureGroup(ctx); err != nil {
+		return err
 	}
-	if !rec.Persistent {
-		p.warnings = append(p.warnings, memoryWarning)
+	return r.out.create(ctx, api.CreateInstanceRequest{
+		Image: r.img.pushed.platform, Args: r.app.cmd, Env: r.env, MemoryMB: r.memoryMB,
+		Autostart: true, RestartPolicy: api.RestartNever, ScaleToZero: r.s2z,
+	})
+}
+
+// verify proves the new instance serves through the FQDN, then checks it
+// is still up: the checks took a while.
+func (r *run) verify(ctx context.Context) error {
+	r.fqdn = publicFQDN(*r.out.inst, r.out.group)
+	if r.fqdn == "" {
+		return errors.New("the service group has no public FQDN")
+	}
+	if err := r.check.serves(ctx, r.out.ref(), r.fqdn, len(r.out.old), &r.rec.Timings); err != nil {
+		return err
+	}
+	if err := r.out.watch(ctx, time.Now().Add(-r.t.Watch)); err != nil {
+		return err
+	}
+	r.log.Printf("verified: https://%s serves OpenFGA", r.fqdn)
+	return nil
+}
+
+// retire drains and deletes the earlier deployment's instances; it never
+// fails the deploy (what it could not delete is a warning).
+func (r *run) retire(ctx context.Context) error {
+	if len(r.out.old) > 0 {
+		r.rec.Replaced = r.out.retire(ctx)
+	}
+	return nil
+}
+
+// persistence checks, on a datastore the deployments share, that the
+// earlier deployment's data is still there.
+func (r *run) persistence(ctx context.Context) error {
+	if !r.prepared || !r.persistent() {
+		return nil
+	}
+	found, err := r.check.persistence(ctx, r.fqdn)
+	r.rec.Persistence = found
+	return err
+}
+
+// fill completes the record of the new deployment.
+func (r *run) fill() {
+	rec, inst, pu := r.rec, r.out.inst, r.img.pushed
+	rec.URL, rec.Instance, rec.UUID, rec.ServiceGroup = "https://"+r.fqdn, inst.Name, inst.UUID, r.out.group.Name
+	rec.Image, rec.Digest = r.image.ref.WithDigest(pu.digest), pu.digest.String()
+	rec.Metro = metroOf(r.fqdn, r.client.Endpoint())
+	rec.OpenFGAVersion, rec.Commit = r.stamp.version, r.stamp.commit
+	rec.Verified = true
+	rec.Datastore, rec.Persistent = r.engine(), r.persistent()
+	rec.MemoryMB = r.memoryMB
+	rec.Auth = "preshared"
+	if r.auth.none {
+		rec.Auth = "none"
 	}
 }
 

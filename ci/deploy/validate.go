@@ -1,51 +1,77 @@
 package deploy
 
 import (
+	"cmp"
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"regexp"
-	"strconv"
 	"strings"
-
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftfile"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
 )
 
-// plan is everything Run needs, resolved and checked before any request.
+// plan is a deploy's inputs, checked and resolved before any request. It
+// is a value: the steps read it, none of them changes it.
 type plan struct {
-	opts     Options
-	client   *kraftcloud.Client
-	token    kraftcloud.Token
-	log      *progress
-	red      *redact.Redactor
-	t        Timeouts
-	name     string
-	memoryMB int64
-	services []api.Service
-	cmd      []string
-	labels   map[string]string
-	env      map[string]string // the instance's, all layers merged (see buildEnv)
-	kfEnv    map[string]string // the Kraftfile's env
-	userEnv  map[string]string // -e
-	s2z      *api.ScaleToZero
-	ds       datastore.Datastore
-	runtime  string // full runtime reference
-	ref      unikernel.Ref
-	access   unikernel.Access
-	caPEM    []byte
-	version  string
-	commit   string
-	warnings []string
+	client     *kraftcloud.Client
+	name       string
+	memoryMB   int64
+	services   []api.Service
+	app        app
+	auth       auth
+	userEnv    map[string]string // -e
+	env        map[string]string // the instance's, all layers merged (see buildEnv)
+	s2z        *api.ScaleToZero
+	ds         datastore.Datastore
+	image      imageSpec
+	front      front
+	rootfs     string
+	stamp      stamp
+	keepFailed bool
+	t          Timeouts
+	red        *redact.Redactor
+	warnings   []string
 }
+
+// app is what runs: the Kraftfile's cmd, runtime, labels and env, or the defaults.
+type app struct {
+	cmd     []string
+	runtime string
+	labels  map[string]string
+	env     map[string]string
+}
+
+// auth is OpenFGA's authentication: the preshared keys, or none at all.
+type auth struct {
+	keys []string
+	none bool
+}
+
+// imageSpec is where the image goes and what it is built on.
+type imageSpec struct {
+	ref     unikernel.Ref
+	runtime string // full reference
+	access  unikernel.Access
+}
+
+// front is how the public FQDN is reached: a CA to trust besides the
+// system's, and an address to connect to instead of the FQDN's (both for
+// the simulator).
+type front struct {
+	caPEM     []byte
+	connectTo string
+}
+
+// stamp is what the record says runs.
+type stamp struct{ version, commit string }
 
 // nameRE is a DNS label: the name becomes the service group's name and
 // public FQDN, the image's name and the instances' "<name>-<id>", whose
@@ -55,175 +81,190 @@ var nameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
 const maxNameLen = 63 - 1 - idLen
 
 // validate checks every input and resolves the plan. It sends nothing.
-func validate(o Options) (*plan, error) {
+// The order matters where a check needs what an earlier one resolved:
+// the env needs the ports and the Kraftfile, the rootfs the Kraftfile's
+// cmd and the memory, scale-to-zero the env's datastore.
+func validate(o Options) (plan, error) {
 	if o.Client == nil {
-		return nil, errors.New("no API client: give --metro or --api, and a token")
+		return plan{}, errors.New("no API client: give --metro or --api, and a token")
 	}
 	tok := o.Client.Token()
 	if !tok.Valid() {
-		return nil, errors.New("invalid token: expected base64 of user:secret")
+		return plan{}, errors.New("invalid token: expected base64 of user:secret")
 	}
-	p := &plan{opts: o, client: o.Client, token: tok, t: o.Timeouts.withDefaults(), name: o.Name}
-	p.red = newRedactor(tok, o.PresharedKeys...)
-	p.log = &progress{w: o.Log, r: p.red}
-	if p.log.w == nil {
-		p.log.w = io.Discard
-	}
-	p.ds = o.Datastore
+	p := plan{client: o.Client, name: o.Name, rootfs: o.Rootfs, keepFailed: o.KeepFailed,
+		t: o.Timeouts.withDefaults(), ds: o.Datastore, red: redact.New(tok.Secrets()...)}
+	p.red.Add(o.PresharedKeys...)
 	if p.ds == nil {
 		p.ds = datastore.Memory{}
 	}
 	p.red.Add(p.ds.Secrets()...)
-	for _, step := range []func() error{p.checkName, p.checkMemory, p.checkPorts, p.checkKraftfile, p.checkAuth, p.checkEnv,
-		p.checkRootfs, p.checkImage, p.checkTLS, p.scaleToZero} {
-		if err := step(); err != nil {
-			return nil, p.red.Err(err)
-		}
-	}
-	return p, nil
+	err := p.resolve(o, tok)
+	return p, p.red.Err(err)
 }
 
-func (p *plan) checkName() error {
+// resolve runs the checks in order, each storing what it resolved.
+func (p *plan) resolve(o Options, tok kraftcloud.Token) error {
+	var err error
+	if err = checkName(p.name); err != nil {
+		return err
+	}
+	if p.memoryMB, err = ParseMemory(o.Memory); err != nil {
+		return err
+	}
+	if p.services, err = ParsePorts(o.Ports); err != nil {
+		return err
+	}
+	if p.app, err = loadApp(o.Kraftfile, &p.warnings); err != nil {
+		return err
+	}
+	if p.auth, err = checkAuth(o.PresharedKeys, o.NoAuth, &p.warnings); err != nil {
+		return err
+	}
+	if p.userEnv, err = ParseEnv(o.Env); err != nil {
+		return err
+	}
+	if p.env, err = p.buildEnv(); err != nil {
+		return err
+	}
+	if p.stamp, err = checkRootfs(o.Rootfs, p.app.cmd[0], p.memoryMB, o.OpenFGAVersion, o.Commit, &p.warnings); err != nil {
+		return err
+	}
+	if p.front, err = checkFront(o.CAFile, o.ConnectTo); err != nil {
+		return err
+	}
+	if p.image, err = imageFor(o, tok, p.name, p.app.runtime, p.front.caPEM); err != nil {
+		return err
+	}
+	p.s2z, err = scaleToZero(cmp.Or(o.ScaleToZero, p.app.labels[kraftfile.LabelScaleToZeroPolicy]), p.app.labels, p.persistent(), p.engine(), &p.warnings)
+	return err
+}
+
+func checkName(name string) error {
 	switch {
-	case p.name == "":
+	case name == "":
 		return errors.New("no name: give --name (it names the service group, the image and the instances)")
-	case len(p.name) > maxNameLen || !nameRE.MatchString(p.name):
-		return fmt.Errorf("name %q: use 1 to %d lowercase letters, digits and inner dashes (a DNS label: instances are named %s-<id>)", p.name, maxNameLen, p.name)
+	case len(name) > maxNameLen || !nameRE.MatchString(name):
+		return fmt.Errorf("name %q: use 1 to %d lowercase letters, digits and inner dashes (a DNS label: instances are named %s-<id>)", name, maxNameLen, name)
 	}
 	return nil
 }
 
-func (p *plan) checkMemory() (err error) {
-	p.memoryMB, err = ParseMemory(p.opts.Memory)
-	return err
-}
-
-func (p *plan) checkPorts() (err error) {
-	p.services, err = ParsePorts(p.opts.Ports)
-	return err
-}
-
-// checkKraftfile takes cmd, runtime, env and labels from the Kraftfile, if
-// one is given, else the defaults.
-func (p *plan) checkKraftfile() error {
-	p.cmd, p.runtime = strings.Fields(DefaultCmd), DefaultRuntime
-	if p.opts.Kraftfile == "" {
-		return nil
+// loadApp takes cmd, runtime, env and labels from the Kraftfile, if one
+// is given, else the defaults.
+func loadApp(path string, warnings *[]string) (app, error) {
+	a := app{cmd: strings.Fields(DefaultCmd), runtime: DefaultRuntime}
+	if path == "" {
+		return a, nil
 	}
-	k, err := kraftfile.Load(p.opts.Kraftfile)
+	k, err := kraftfile.Load(path)
 	if err != nil {
-		return err
+		return a, err
 	}
 	if k.Rootfs != nil && k.Rootfs.Format == "erofs" {
-		p.warnings = append(p.warnings, "the Kraftfile asks for an erofs rootfs; this deploy packages a cpio initrd (the format known to boot on base-compat)")
+		*warnings = append(*warnings, "the Kraftfile asks for an erofs rootfs; this deploy packages a cpio initrd (the format known to boot on base-compat)")
 	}
 	for _, key := range authKeys {
 		if _, ok := k.Env[key]; ok {
-			return fmt.Errorf("%s: env sets %s: set authentication with --preshared-key (or OPENFGA_PRESHARED_KEY), or turn it off explicitly with --no-auth", p.opts.Kraftfile, key)
+			return a, fmt.Errorf("%s: env sets %s: set authentication with --preshared-key (or OPENFGA_PRESHARED_KEY), or turn it off explicitly with --no-auth", path, key)
 		}
 	}
-	p.cmd, p.runtime, p.labels = k.Cmd, k.Runtime, k.Labels
-	p.kfEnv = map[string]string(k.Env)
-	return nil
+	return app{cmd: k.Cmd, runtime: k.Runtime, labels: k.Labels, env: map[string]string(k.Env)}, nil
 }
 
-func (p *plan) checkAuth() error {
-	if p.opts.NoAuth {
-		if len(p.opts.PresharedKeys) > 0 {
-			return errors.New("both a preshared key and --no-auth: choose one")
+func checkAuth(keys []string, none bool, warnings *[]string) (auth, error) {
+	if none {
+		if len(keys) > 0 {
+			return auth{}, errors.New("both a preshared key and --no-auth: choose one")
 		}
-		p.warnings = append(p.warnings, "authentication is OFF: anyone who knows the URL can read and write authorization data")
-		return nil
+		*warnings = append(*warnings, "authentication is OFF: anyone who knows the URL can read and write authorization data")
+		return auth{none: true}, nil
 	}
-	if len(p.opts.PresharedKeys) == 0 {
-		return errors.New("no preshared key: OpenFGA will be on the public internet, so authentication is on by default; give --preshared-key (or OPENFGA_PRESHARED_KEY), or opt out with --no-auth")
+	if len(keys) == 0 {
+		return auth{}, errors.New("no preshared key: OpenFGA will be on the public internet, so authentication is on by default; give --preshared-key (or OPENFGA_PRESHARED_KEY), or opt out with --no-auth")
 	}
-	for _, k := range p.opts.PresharedKeys {
+	for _, k := range keys {
 		if len(k) < 16 || strings.ContainsAny(k, ", \t\n") {
-			return errors.New("a preshared key must be at least 16 characters, without commas or blanks")
+			return auth{}, errors.New("a preshared key must be at least 16 characters, without commas or blanks")
 		}
 	}
-	return nil
+	return auth{keys: keys}, nil
 }
 
-// checkEnv reads -e and builds the instance env.
-func (p *plan) checkEnv() (err error) {
-	if p.userEnv, err = ParseEnv(p.opts.Env); err != nil {
-		return err
+// key is the preshared key the verification uses (the first), or "".
+func (a auth) key() string {
+	if len(a.keys) == 0 {
+		return ""
 	}
-	return p.buildEnv()
+	return a.keys[0]
 }
 
 // buildEnv layers the env (OpenFGA's settings, the datastore's, the
 // Kraftfile's, -e) and checks it: OpenFGA must listen where the 443
 // service sends traffic, and it all must fit the kernel command line.
-// It runs again once a datastore is prepared, since its URI is new then.
-func (p *plan) buildEnv() error {
+// It runs again once a datastore is prepared, since its URI is new then;
+// every secret it meets is added to the redactor.
+func (p *plan) buildEnv() (map[string]string, error) {
 	port := httpsService(p.services).DestinationPort
-	p.env = mergeEnv(openfgaEnv(p.opts.PresharedKeys, p.opts.NoAuth, port), p.ds.Env(), p.kfEnv, p.userEnv)
+	env := mergeEnv(openfgaEnv(p.auth.keys, p.auth.none, port), p.ds.Env(), p.app.env, p.userEnv)
 	p.red.Add(p.ds.Secrets()...)
-	p.red.Add(secretValues(p.env)...)
-	if _, got, _ := net.SplitHostPort(p.env["OPENFGA_HTTP_ADDR"]); got != strconv.Itoa(port) {
-		return fmt.Errorf("OPENFGA_HTTP_ADDR=%s does not listen on the 443 service's destination port %d: change the port with -p 443:PORT instead", p.env["OPENFGA_HTTP_ADDR"], port)
+	p.red.Add(secretValues(env)...)
+	if err := checkHTTPAddr(env, port); err != nil {
+		return nil, err
 	}
-	return checkCmdline(p.env, p.cmd)
+	return env, checkCmdline(env, p.app.cmd)
 }
 
-// checkImage builds the image and runtime references and the registry
+// imageFor builds the image and runtime references and the registry
 // access from the token.
-func (p *plan) checkImage() error {
-	reg, access := unikernel.AccessFor(cmpOr(p.opts.Registry, DefaultRegistry), p.token, nil)
-	ref, err := unikernel.NewRef(reg, p.token.Namespace(), p.name, p.opts.Tag)
+func imageFor(o Options, tok kraftcloud.Token, name, runtime string, caPEM []byte) (imageSpec, error) {
+	reg, access := unikernel.AccessFor(cmp.Or(o.Registry, DefaultRegistry), tok, caPEM)
+	ref, err := unikernel.NewRef(reg, tok.Namespace(), name, o.Tag)
 	if err != nil {
-		return err
+		return imageSpec{}, err
 	}
-	p.ref, p.access = ref, access
-	p.runtime = unikernel.RuntimeRef(reg, cmpOr(p.opts.Runtime, p.runtime))
-	return nil
+	return imageSpec{ref: ref, access: access, runtime: unikernel.RuntimeRef(reg, cmp.Or(o.Runtime, runtime))}, nil
 }
 
-func (p *plan) checkTLS() error {
-	if c := p.opts.ConnectTo; c != "" {
-		if _, port, err := net.SplitHostPort(c); err != nil || port == "" {
-			return fmt.Errorf("connect-to %q: want HOST:PORT", c)
+func checkFront(caFile, connectTo string) (front, error) {
+	if connectTo != "" {
+		if _, port, err := net.SplitHostPort(connectTo); err != nil || port == "" {
+			return front{}, fmt.Errorf("connect-to %q: want HOST:PORT", connectTo)
 		}
 	}
-	if p.opts.CAFile == "" {
-		return nil
+	f := front{connectTo: connectTo}
+	if caFile == "" {
+		return f, nil
 	}
-	pem, err := os.ReadFile(p.opts.CAFile)
+	pem, err := os.ReadFile(caFile)
 	if err != nil {
-		return fmt.Errorf("ca: %w", err)
+		return f, fmt.Errorf("ca: %w", err)
 	}
 	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
-		return fmt.Errorf("ca %s: no PEM certificate", p.opts.CAFile)
+		return f, fmt.Errorf("ca %s: no PEM certificate", caFile)
 	}
-	p.caPEM = pem
-	p.access.CACertPEM = pem
-	return nil
+	f.caPEM = pem
+	return f, nil
 }
 
 // scaleToZero applies --scale-to-zero or the Kraftfile labels; a datastore
 // that keeps nothing across a stop must not be scaled to zero.
-func (p *plan) scaleToZero() error {
-	policy := cmpOr(p.opts.ScaleToZero, p.labels[kraftfile.LabelScaleToZeroPolicy])
+func scaleToZero(policy string, labels map[string]string, persistent bool, engine string, warnings *[]string) (*api.ScaleToZero, error) {
+	off := &api.ScaleToZero{Policy: api.ScaleToZeroOff}
 	switch api.ScaleToZeroPolicy(policy) {
 	case "", api.ScaleToZeroOff:
-		p.s2z = &api.ScaleToZero{Policy: api.ScaleToZeroOff}
-		return nil
+		return off, nil
 	case api.ScaleToZeroOn, api.ScaleToZeroIdle:
 	default:
-		return fmt.Errorf("scale-to-zero %q: want on, off or idle", policy)
+		return nil, fmt.Errorf("scale-to-zero %q: want on, off or idle", policy)
 	}
-	if !p.persistent() {
-		p.warnings = append(p.warnings, fmt.Sprintf("scale-to-zero %q turned off: the %s datastore would lose its data at every scale-down", policy, p.engine()))
-		p.s2z = &api.ScaleToZero{Policy: api.ScaleToZeroOff}
-		return nil
+	if !persistent {
+		*warnings = append(*warnings, fmt.Sprintf("scale-to-zero %q turned off: the %s datastore would lose its data at every scale-down", policy, engine))
+		return off, nil
 	}
-	z := &api.ScaleToZero{Policy: api.ScaleToZeroPolicy(policy), Stateful: p.labels[kraftfile.LabelScaleToZeroStateful] == "true"}
-	_, _ = fmt.Sscan(p.labels[kraftfile.LabelScaleToZeroCooldown], &z.CooldownTimeMs)
-	p.s2z = z
-	return nil
+	z := &api.ScaleToZero{Policy: api.ScaleToZeroPolicy(policy), Stateful: labels[kraftfile.LabelScaleToZeroStateful] == "true"}
+	_, _ = fmt.Sscan(labels[kraftfile.LabelScaleToZeroCooldown], &z.CooldownTimeMs)
+	return z, nil
 }
 
 // engine is the datastore the instance really gets: a user's -e may
@@ -232,11 +273,4 @@ func (p *plan) engine() string { return p.env["OPENFGA_DATASTORE_ENGINE"] }
 
 func (p *plan) persistent() bool {
 	return p.engine() != "memory" && (p.engine() != p.ds.Engine() || p.ds.Persistent())
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

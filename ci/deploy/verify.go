@@ -14,7 +14,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/poll"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/verify"
 )
 
@@ -38,20 +40,30 @@ import (
 // with one instance (a first deploy) it necessarily did. Measured in the
 // simulator (round-robin front): no request failed during a rollout.
 
+// verifier proves that OpenFGA serves through the public FQDN.
+type verifier struct {
+	client *kraftcloud.Client
+	log    *progress
+	front  front
+	key    string // the preshared key to authenticate with ("" when off)
+	t      Timeouts
+}
+
 // fqdnClient is an HTTPS client for the public FQDN: it trusts the CA
-// given (the simulator's) besides the system's, and with ConnectTo it
+// given (the simulator's) besides the system's, and with connectTo it
 // sends the FQDN's connections to that address, like curl --connect-to.
-func (p *plan) fqdnClient(fqdn string, others int, retried *atomic.Int64) *http.Client {
+// others is how many other instances share the FQDN (see otherBackend).
+func (v *verifier) fqdnClient(fqdn string, others int, retried *atomic.Int64) *verify.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if len(p.caPEM) > 0 {
+	if len(v.front.caPEM) > 0 {
 		pool, err := x509.SystemCertPool()
 		if err != nil {
 			pool = x509.NewCertPool()
 		}
-		pool.AppendCertsFromPEM(p.caPEM)
+		pool.AppendCertsFromPEM(v.front.caPEM)
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
-	if to := p.opts.ConnectTo; to != "" {
+	if to := v.front.connectTo; to != "" {
 		tr.Proxy = nil
 		dialer := &net.Dialer{Timeout: 10 * time.Second}
 		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -65,7 +77,7 @@ func (p *plan) fqdnClient(fqdn string, others int, retried *atomic.Int64) *http.
 	// client's would be.
 	tr.DisableKeepAlives = true
 	rt := &otherBackend{base: tr, attempts: 4 * (others + 1), also401: others > 0, retried: retried}
-	return &http.Client{Transport: rt, Timeout: 15 * time.Second}
+	return &verify.Client{BaseURL: "https://" + fqdn, HTTP: &http.Client{Transport: rt, Timeout: 15 * time.Second}, Key: v.key}
 }
 
 // otherBackend retries a request on a store that another instance
@@ -117,37 +129,35 @@ func (t *otherBackend) misrouted(req *http.Request, resp *http.Response) bool {
 	return bytes.Contains(low, []byte("not found")) || bytes.Contains(low, []byte("not_found"))
 }
 
-// verifyFQDN proves that OpenFGA serves through https://fqdn: healthy,
-// a full authorization round trip, then healthy again several times.
-func (p *plan) verifyFQDN(ctx context.Context, ref api.Ref, fqdn string, others int, rec *Deployment) error {
-	ctx, cancel := context.WithTimeout(ctx, p.t.Verify)
+// serves proves that OpenFGA serves through https://fqdn: the new
+// instance listens, /healthz answers, a full authorization round trip
+// passes, then /healthz again several times. It records the health and
+// round-trip parts of the verification in timings.
+func (v *verifier) serves(ctx context.Context, ref api.Ref, fqdn string, others int, timings *Timings) error {
+	ctx, cancel := context.WithTimeout(ctx, v.t.Verify)
 	defer cancel()
 	var retried atomic.Int64
-	key := ""
-	if len(p.opts.PresharedKeys) > 0 {
-		key = p.opts.PresharedKeys[0]
-	}
-	c := &verify.Client{BaseURL: "https://" + fqdn, HTTP: p.fqdnClient(fqdn, others, &retried), Key: key}
+	c := v.fqdnClient(fqdn, others, &retried)
 
-	p.log.Printf("verify: wait until the instance listens, then https://%s/healthz", fqdn)
-	done := stage(&rec.Timings.Health)
-	err := p.waitServing(ctx, ref, others, c)
+	v.log.Printf("verify: wait until the instance listens, then https://%s/healthz", fqdn)
+	start := time.Now()
+	err := v.waitServing(ctx, ref, others, c)
 	if err == nil {
 		err = c.WaitHealthy(ctx, 300*time.Millisecond)
 	}
-	done()
+	timings.Health = since(start)
 	if err != nil {
 		return err
 	}
-	p.log.Printf("verify: authorization round trip (store, model, tuple, check allowed and denied)")
-	done = stage(&rec.Timings.RoundTrip)
-	err = p.roundTrip(ctx, c)
-	done()
+	v.log.Printf("verify: authorization round trip (store, model, tuple, check allowed and denied)")
+	start = time.Now()
+	err = v.roundTrip(ctx, c)
+	timings.RoundTrip = since(start)
 	if err != nil {
 		return err
 	}
 	if n := retried.Load(); n > 0 {
-		p.log.Printf("verify: %d request(s) reached another instance of the group and were repeated", n)
+		v.log.Printf("verify: %d request(s) reached another instance of the group and were repeated", n)
 	}
 	repeats := 2*(others+1) + 1
 	for i := range repeats {
@@ -160,52 +170,49 @@ func (p *plan) verifyFQDN(ctx context.Context, ref api.Ref, fqdn string, others 
 
 // waitServing waits until the new instance serves. With other instances
 // in the group the FQDN's answers prove nothing about the new one, so the
-// API must report its first listening socket (net_time_us > 0, research
-// doc §3.3); alone, an answer through the FQDN is its answer. Meanwhile
-// the instance must stay running: OpenFGA retries an unreachable
-// datastore for about a minute before it exits 2, all that time
-// "running" and not listening.
-func (p *plan) waitServing(ctx context.Context, ref api.Ref, others int, c *verify.Client) error {
-	for {
-		inst, err := p.client.GetInstance(ctx, ref)
-		if err != nil {
-			return err
+// API must report its first listening socket (net_time_us > 0: the time
+// to the first listening socket, in the platform's Instance object);
+// alone, an answer through the FQDN is its answer. Meanwhile the instance
+// must stay running: OpenFGA retries an unreachable datastore for about a
+// minute before it exits 2, all that time "running" and not listening.
+func (v *verifier) waitServing(ctx context.Context, ref api.Ref, others int, c *verify.Client) error {
+	err := poll.Until(ctx, 500*time.Millisecond, 0, func(ctx context.Context) (bool, error) {
+		inst, err := v.client.GetInstance(ctx, ref)
+		switch {
+		case err != nil:
+			return false, err
+		case inst.State != api.StateRunning:
+			return false, fmt.Errorf("%w: %s before it served", errStopped, inst.State)
+		case inst.NetTimeUs > 0:
+			return true, nil
+		case others > 0:
+			return false, nil
 		}
-		if inst.State != api.StateRunning {
-			return fmt.Errorf("%w: %s before it served", errStopped, inst.State)
+		hctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		return c.Health(hctx) == nil, nil
+	})
+	if err != nil && ctx.Err() != nil {
+		if others > 0 {
+			return errors.New("the new instance never opened a listening socket (net_time_us stayed 0) while the earlier deployment answered the FQDN")
 		}
-		if inst.NetTimeUs > 0 {
-			return nil
-		}
-		if others == 0 {
-			hctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-			err := c.Health(hctx)
-			cancel()
-			if err == nil {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			if others > 0 {
-				return errors.New("the new instance never opened a listening socket (net_time_us stayed 0) while the earlier deployment answered the FQDN")
-			}
-			return fmt.Errorf("the instance did not answer https://FQDN/healthz in time: %w", ctx.Err())
-		case <-time.After(500 * time.Millisecond):
-		}
+		return fmt.Errorf("the instance did not answer https://FQDN/healthz in time: %w", ctx.Err())
 	}
+	return err
 }
 
 // roundTrip tries the round trip a few times: a gateway hiccup (502/503)
 // on one request should not fail a deployment, a wrong answer should.
-func (p *plan) roundTrip(ctx context.Context, c *verify.Client) error {
+func (v *verifier) roundTrip(ctx context.Context, c *verify.Client) error {
 	var err error
 	for attempt := 1; attempt <= 3; attempt++ {
 		if err = c.RoundTrip(ctx); err == nil || !gatewayHiccup(err) || ctx.Err() != nil {
 			return err
 		}
-		p.log.Printf("verify: round trip attempt %d: %v", attempt, err)
-		time.Sleep(500 * time.Millisecond)
+		v.log.Printf("verify: round trip attempt %d: %v", attempt, err)
+		if err := poll.Sleep(ctx, 500*time.Millisecond); err != nil {
+			return err
+		}
 	}
 	return err
 }
@@ -214,4 +221,30 @@ func gatewayHiccup(err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "HTTP 502") || strings.Contains(s, "HTTP 503") || strings.Contains(s, "HTTP 504") ||
 		strings.Contains(s, "connection reset") || strings.Contains(s, "EOF")
+}
+
+// persistence proves, for a persistent datastore that deployments share
+// (a database the datastore prepared), that the data outlives a rollout:
+// once the earlier instances are gone, so that only the new one answers,
+// the tuple the earlier deployment left (verify.Marker) must still be
+// allowed through the FQDN. Then this deployment leaves it for the next
+// one. It returns what it found, for the record.
+func (v *verifier) persistence(ctx context.Context, fqdn string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, v.t.Verify)
+	defer cancel()
+	var retried atomic.Int64
+	c := v.fqdnClient(fqdn, 0, &retried)
+	var found string
+	_, err := c.CheckMarker(ctx)
+	switch {
+	case errors.Is(err, verify.ErrNoMarker):
+		found = "first deployment on this datastore: a marker tuple is written for the next one to check"
+	case err != nil:
+		return "", err
+	default:
+		found = "the tuple written before this deployment is still allowed"
+	}
+	v.log.Printf("verify: persistence: %s", found)
+	_, err = c.WriteMarker(ctx)
+	return found, err
 }

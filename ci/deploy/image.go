@@ -1,0 +1,148 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/cpio"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/poll"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
+)
+
+// imagePush owns the deployment's image: it packages the rootfs, pushes
+// it, waits until the API sees it, and, when the run fails, puts the
+// registry back as it found it.
+type imagePush struct {
+	spec    imageSpec
+	rootfs  string
+	cmd     []string
+	labels  map[string]string
+	client  *kraftcloud.Client
+	log     *progress
+	timeout time.Duration // for the image to become visible
+
+	built  *unikernel.Image
+	pushed *pushed // nil until this run pushed
+}
+
+// pushed is the image this run pushed, and what the registry held before.
+type pushed struct {
+	digest   v1.Hash
+	platform string  // <user>/<name>@<digest>: how the API names it
+	existed  bool    // the digest was in the registry before this run (or we could not tell)
+	prevTag  v1.Hash // what the tag pointed to before (zero: nothing)
+}
+
+// build pulls the runtime, archives the rootfs and builds the image.
+func (m *imagePush) build(ctx context.Context) error {
+	m.log.Printf("package: runtime %s, rootfs %s, cmd %q", m.spec.runtime, m.rootfs, m.cmd)
+	rt, err := unikernel.PullRuntime(ctx, m.spec.runtime, m.spec.access)
+	if err != nil {
+		return fmt.Errorf("pull the runtime: %w", err)
+	}
+	initrd, err := unikernel.InitrdFromDir(m.rootfs, cpio.Options{})
+	if err != nil {
+		return fmt.Errorf("archive the rootfs: %w", err)
+	}
+	// The env stays out of the image: it holds the preshared keys, and the
+	// registry is no place for them. It goes in the create request only.
+	m.built, err = unikernel.Build(rt, initrd, unikernel.Spec{Ref: m.spec.ref, Cmd: m.cmd, Labels: m.labels})
+	return err
+}
+
+// push uploads the image after noting what the registry held before.
+func (m *imagePush) push(ctx context.Context) error {
+	ref, acc := m.spec.ref, m.spec.access
+	out := &pushed{digest: m.built.Digest, platform: ref.PlatformImage(m.built.Digest)}
+	// Any answer but "no such manifest" counts as "it existed": a failed
+	// run then leaves the registry alone rather than guess.
+	_, err := unikernel.Resolve(ctx, ref.WithDigest(out.digest), acc)
+	out.existed = !errors.Is(err, unikernel.ErrNoManifest)
+	prev, err := unikernel.Resolve(ctx, ref.String(), acc)
+	switch {
+	case err == nil:
+		out.prevTag = prev
+	case !errors.Is(err, unikernel.ErrNoManifest):
+		out.existed = true
+	}
+	m.log.Printf("push: %s (%s)", ref, out.digest)
+	if _, err := unikernel.Push(ctx, m.built, acc); err != nil {
+		return fmt.Errorf("push the image: %w", err)
+	}
+	m.pushed = out
+	return nil
+}
+
+// waitVisible polls the API's image look-up until the pushed digest is
+// visible at the metro (kraftkit does the same before creating).
+func (m *imagePush) waitVisible(ctx context.Context) error {
+	err := poll.Until(ctx, 500*time.Millisecond, m.timeout, func(ctx context.Context) (bool, error) {
+		_, err := m.client.FindImage(ctx, api.ImageFilter{Digest: m.pushed.platform})
+		if errors.Is(err, kraftcloud.ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("look the image up: %w", err)
+		}
+		return true, nil
+	})
+	if errors.Is(err, poll.ErrDeadline) {
+		return fmt.Errorf("the image %s did not become visible to the API within %s", m.pushed.platform, m.timeout)
+	}
+	return err
+}
+
+// remove takes back an image this run pushed, unless the registry had
+// that digest before (then an earlier deployment may run it: the same
+// rootfs gives the same digest) or an instance uses it. The tag goes back
+// to where it pointed before this run, so the registry is as we found it.
+// A registry that refuses deletes (robot accounts may lack the right)
+// leaves an unused image behind: harmless, and reported.
+func (m *imagePush) remove(ctx context.Context) error {
+	img := m.pushed
+	if img == nil || img.existed {
+		return nil
+	}
+	all, err := m.client.ListInstances(ctx)
+	if err != nil {
+		return err
+	}
+	for _, inst := range all {
+		if strings.Contains(inst.Image, img.digest.String()) {
+			m.log.Printf("cleanup: keep image %s: instance %s uses it", img.platform, inst.Name)
+			return nil
+		}
+	}
+	m.log.Printf("cleanup: remove image %s (pushed by this run)", img.platform)
+	ref, acc := m.spec.ref, m.spec.access
+	if img.prevTag.Hex != "" && img.prevTag != img.digest {
+		if err := unikernel.Retag(ctx, ref.WithDigest(img.prevTag), ref.String(), acc); err != nil {
+			return err
+		}
+	}
+	err = unikernel.Delete(ctx, ref.WithDigest(img.digest), acc)
+	if err != nil && !errors.Is(err, unikernel.ErrNoManifest) {
+		return err
+	}
+	if img.prevTag.Hex == "" {
+		// Registries that keep tags apart from manifests (not Harbor, where
+		// deleting the digest took the tag with it) still have the tag.
+		_ = unikernel.Delete(ctx, ref.String(), acc)
+	}
+	return nil
+}
+
+// left is what --keep-failed leaves of the image.
+func (m *imagePush) left() []string {
+	if m.pushed == nil || m.pushed.existed {
+		return nil
+	}
+	return []string{"image " + m.pushed.platform}
+}

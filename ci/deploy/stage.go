@@ -1,0 +1,67 @@
+package deploy
+
+import "time"
+
+// Stage names one step of a deploy. The same names are the stages of
+// Error (where a deploy failed) and the keys of Timings (how long each took).
+type Stage string
+
+const (
+	StageValidate    Stage = "validate"    // every input checked, nothing sent (the account's quotas read)
+	StagePackage     Stage = "package"     // the rootfs packaged as a unikernel image
+	StagePush        Stage = "push"        // the image pushed to the registry
+	StageImage       Stage = "image"       // the image visible to the API at the metro
+	StageDatastore   Stage = "datastore"   // a persistent datastore ready and migrated
+	StageCreate      Stage = "create"      // the service group and the new instance created
+	StageRunning     Stage = "running"     // the new instance running
+	StageWatch       Stage = "watch"       // the new instance still running after the watch period
+	StageVerify      Stage = "verify"      // OpenFGA answers through the public FQDN
+	StageRollout     Stage = "rollout"     // the earlier deployment's instances drained and deleted
+	StagePersistence Stage = "persistence" // the data of the earlier deployment still there
+)
+
+// Timings are the stages in milliseconds, in the order they run.
+type Timings struct {
+	Validate    int64 `json:"validate_ms"`
+	Package     int64 `json:"package_ms"`
+	Push        int64 `json:"push_ms"`
+	ImageLookup int64 `json:"image_visible_ms"`
+	Datastore   int64 `json:"datastore_ms,omitempty"`
+	Create      int64 `json:"create_ms"`
+	Running     int64 `json:"running_ms"`
+	Watch       int64 `json:"watch_ms"`
+	// Health and RoundTrip are the two parts of StageVerify.
+	Health    int64 `json:"health_ms"`
+	RoundTrip int64 `json:"round_trip_ms"`
+	Rollout   int64 `json:"rollout_ms"`
+	Total     int64 `json:"total_ms"`
+}
+
+// record stores how long stage took. StageVerify is recorded in its two
+// parts by the verifier, and StagePersistence is not timed on its own.
+func (t *Timings) record(stage Stage, d time.Duration) {
+	ms := d.Milliseconds()
+	switch stage {
+	case StageValidate:
+		t.Validate = ms
+	case StagePackage:
+		t.Package = ms
+	case StagePush:
+		t.Push = ms
+	case StageImage:
+		t.ImageLookup = ms
+	case StageDatastore:
+		t.Datastore = ms
+	case StageCreate:
+		t.Create = ms
+	case StageRunning:
+		t.Running = ms
+	case StageWatch:
+		t.Watch = ms
+	case StageRollout:
+		t.Rollout = ms
+	}
+}
+
+// since is the milliseconds from start, for the parts of a stage.
+func since(start time.Time) int64 { return time.Since(start).Milliseconds() }
