@@ -1,6 +1,7 @@
 package datastore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -67,13 +68,8 @@ var DefaultTimeouts = Timeouts{Volume: 60 * time.Second, Ready: 120 * time.Secon
 
 func (t Timeouts) withDefaults() Timeouts {
 	d := DefaultTimeouts
-	for _, p := range []struct{ v, def *time.Duration }{
-		{&t.Volume, &d.Volume}, {&t.Ready, &d.Ready}, {&t.Migrate, &d.Migrate}, {&t.Connect, &d.Connect},
-	} {
-		if *p.v <= 0 {
-			*p.v = *p.def
-		}
-	}
+	t.Volume, t.Ready = cmp.Or(t.Volume, d.Volume), cmp.Or(t.Ready, d.Ready)
+	t.Migrate, t.Connect = cmp.Or(t.Migrate, d.Migrate), cmp.Or(t.Connect, d.Connect)
 	return t
 }
 
@@ -97,14 +93,4 @@ func (pf *Platform) check() error {
 	}
 	pf.Timeouts = pf.Timeouts.withDefaults()
 	return nil
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(d):
-		return nil
-	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/pgimage"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/poll"
 )
 
 // Env names the PostgreSQL image's entry point reads (ci/pgimage/entrypoint).
@@ -105,26 +106,27 @@ func publicity(public bool) string {
 func (p *Postgres) waitReady(ctx context.Context, pf *Platform, inst api.Instance) (api.Instance, error) {
 	ref := api.ByUUID(inst.UUID)
 	restarts := inst.RestartCount // earlier restarts of a reused database are history
-	deadline := time.Now().Add(pf.Timeouts.Ready)
 	start := time.Now()
-	for {
-		cur, err := pf.Client.GetInstance(ctx, ref)
-		if err != nil {
-			return cur, &Error{Stage: "database", Err: err}
+	cur := inst
+	var stopped bool
+	err := poll.Until(ctx, 300*time.Millisecond, pf.Timeouts.Ready, func(ctx context.Context) (bool, error) {
+		var err error
+		if cur, err = pf.Client.GetInstance(ctx, ref); err != nil {
+			return false, &Error{Stage: "database", Err: err}
 		}
-		switch {
-		case cur.State.Settled() || cur.RestartCount > restarts:
-			return cur, failure(ctx, pf, "database", cur.UUID, errors.New("the database "+cur.Name+" stopped before it accepted connections"), p.red)
-		case cur.State == api.StateRunning && readyLogged(ctx, pf, ref):
-			pf.Logf("datastore: the database %s accepts connections (%s)", cur.Name, time.Since(start).Round(100*time.Millisecond))
-			return cur, nil
-		case time.Now().After(deadline):
-			return cur, failure(ctx, pf, "database", cur.UUID, errors.New("the database "+cur.Name+" did not accept connections within "+pf.Timeouts.Ready.String()), p.red)
-		}
-		if err := sleep(ctx, 300*time.Millisecond); err != nil {
-			return cur, err
-		}
+		stopped = cur.State.Settled() || cur.RestartCount > restarts
+		return stopped || (cur.State == api.StateRunning && readyLogged(ctx, pf, ref)), nil
+	})
+	switch {
+	case errors.Is(err, poll.ErrDeadline):
+		return cur, failure(ctx, pf, "database", cur.UUID, errors.New("the database "+cur.Name+" did not accept connections within "+pf.Timeouts.Ready.String()), p.red)
+	case err != nil:
+		return cur, err
+	case stopped:
+		return cur, failure(ctx, pf, "database", cur.UUID, errors.New("the database "+cur.Name+" stopped before it accepted connections"), p.red)
 	}
+	pf.Logf("datastore: the database %s accepts connections (%s)", cur.Name, time.Since(start).Round(100*time.Millisecond))
+	return cur, nil
 }
 
 // readyTail is how much of the console readiness reads: logs are kept

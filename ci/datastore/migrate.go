@@ -14,6 +14,7 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/poll"
 )
 
 // maxWaitCall is the longest single wait call the API takes (10 s).
@@ -73,33 +74,33 @@ func migrateName(name string) string {
 // waitStopped waits for a one-shot instance to stop, in bounded wait calls.
 func waitStopped(ctx context.Context, c *kraftcloud.Client, ref api.Ref, limit time.Duration) (api.Instance, error) {
 	deadline := time.Now().Add(limit)
-	for {
-		left := time.Until(deadline)
-		_, _ = c.WaitInstance(ctx, ref, api.StateStopped, max(min(left, maxWaitCall), time.Millisecond))
-		inst, err := c.GetInstance(ctx, ref)
-		switch {
-		case err != nil:
-			return inst, err
-		case inst.State == api.StateStopped:
-			return settle(ctx, c, ref, inst), nil
-		case time.Now().After(deadline):
-			return inst, fmt.Errorf("the instance %s was still %s after %s", inst.Name, inst.State, limit)
-		}
-		if err := sleep(ctx, 200*time.Millisecond); err != nil {
-			return inst, err
-		}
+	var inst api.Instance
+	err := poll.Until(ctx, 200*time.Millisecond, limit, func(ctx context.Context) (bool, error) {
+		_, _ = c.WaitInstance(ctx, ref, api.StateStopped, max(min(time.Until(deadline), maxWaitCall), time.Millisecond))
+		var err error
+		inst, err = c.GetInstance(ctx, ref)
+		return err == nil && inst.State == api.StateStopped, err
+	})
+	if errors.Is(err, poll.ErrDeadline) {
+		return inst, fmt.Errorf("the instance %s was still %s after %s", inst.Name, inst.State, limit)
 	}
+	if err != nil {
+		return inst, err
+	}
+	return settle(ctx, c, ref, inst), nil
 }
 
 // settle re-reads a stopped instance whose stop_reason is still 0: the
-// platform sets it a few ms after the stop (research doc §3.3).
+// platform sets it a few milliseconds after the stop ("there can be a
+// delay of a few ms before stop_reason is updated", the platform's
+// instance documentation).
 func settle(ctx context.Context, c *kraftcloud.Client, ref api.Ref, inst api.Instance) api.Instance {
-	for i := 0; i < 10 && inst.StopReason == 0; i++ {
-		_ = sleep(ctx, 100*time.Millisecond)
+	_ = poll.Until(ctx, 100*time.Millisecond, time.Second, func(ctx context.Context) (bool, error) {
 		if again, err := c.GetInstance(ctx, ref); err == nil {
 			inst = again
 		}
-	}
+		return inst.StopReason != 0, nil
+	})
 	return inst
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/poll"
 )
 
 // ensureVolume returns the deployment's volume, creating it when missing.
@@ -46,37 +47,39 @@ func (p *Postgres) ensureVolume(ctx context.Context, pf *Platform) (api.Volume, 
 
 // waitVolume polls until a new volume can be attached (available or idle).
 func waitVolume(ctx context.Context, pf *Platform, name string) (api.Volume, error) {
-	deadline := time.Now().Add(pf.Timeouts.Volume)
-	for {
-		v, err := pf.Client.GetVolume(ctx, api.ByName(name))
-		switch {
+	var v api.Volume
+	err := poll.Until(ctx, 500*time.Millisecond, pf.Timeouts.Volume, func(ctx context.Context) (bool, error) {
+		var err error
+		switch v, err = pf.Client.GetVolume(ctx, api.ByName(name)); {
 		case err != nil:
-			return v, err
-		case v.State == api.VolumeAvailable || v.State == api.VolumeIdle || v.State == "":
-			return v, nil
+			return false, err
 		case v.State == api.VolumeError:
-			return v, fmt.Errorf("the volume %s is in state error", name)
-		case time.Now().After(deadline):
-			return v, fmt.Errorf("the volume %s was still %s after %s", name, v.State, pf.Timeouts.Volume)
+			return false, fmt.Errorf("the volume %s is in state error", name)
 		}
-		if err := sleep(ctx, 500*time.Millisecond); err != nil {
-			return v, err
-		}
+		return v.State == api.VolumeAvailable || v.State == api.VolumeIdle || v.State == "", nil
+	})
+	if errors.Is(err, poll.ErrDeadline) {
+		return v, fmt.Errorf("the volume %s was still %s after %s", name, v.State, pf.Timeouts.Volume)
 	}
+	return v, err
 }
 
 // deleteVolume deletes a volume once no instance holds it any more (a
 // deleted instance lets go of it a moment later on the platform).
 func deleteVolume(ctx context.Context, pf *Platform, name string) error {
-	var err error
-	for range 20 {
-		if _, err = pf.Client.DeleteVolume(ctx, api.ByName(name)); err == nil || isNotFound(err) {
-			return nil
+	var last error
+	err := poll.Until(ctx, 500*time.Millisecond, 10*time.Second, func(ctx context.Context) (bool, error) {
+		_, last = pf.Client.DeleteVolume(ctx, api.ByName(name))
+		switch {
+		case last == nil || isNotFound(last):
+			return true, nil
+		case kraftcloud.HasCode(last, api.ErrAttached):
+			return false, nil
 		}
-		if !kraftcloud.HasCode(err, api.ErrAttached) {
-			return err
-		}
-		_ = sleep(ctx, 500*time.Millisecond)
+		return false, last
+	})
+	if errors.Is(err, poll.ErrDeadline) {
+		return last
 	}
 	return err
 }

@@ -83,7 +83,7 @@ func TestBinaryServesARealCheck(t *testing.T) {
 	if err := c.WaitHealthy(ctx, 200*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Verify(ctx); err != nil {
+	if err := c.Verify(ctx); err != nil {
 		t.Fatal(err)
 	}
 }

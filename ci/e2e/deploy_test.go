@@ -122,7 +122,7 @@ func TestDeploy(t *testing.T) {
 		t.Fatalf("deployment record: %+v", first)
 	}
 	c := p.client(t, first.URL)
-	if _, err := c.Verify(context.Background()); err != nil {
+	if err := c.Verify(context.Background()); err != nil {
 		t.Fatalf("the deployment does not serve through its FQDN: %v", err)
 	}
 	noKey := *c
@@ -167,7 +167,7 @@ func TestDeploy(t *testing.T) {
 		if names := instanceNames(p.instances(t)); len(names) != 1 || names[0] != first.Instance {
 			t.Errorf("instances after the failed rollout: %v, want only %s", names, first.Instance)
 		}
-		if _, err := c.Verify(context.Background()); err != nil {
+		if err := c.Verify(context.Background()); err != nil {
 			t.Errorf("the old deployment stopped serving: %v", err)
 		}
 	})

@@ -22,8 +22,6 @@ type Client struct {
 	sleep   func(ctx context.Context, d time.Duration) error
 	logf    func(format string, args ...any)
 	red     *redact.Redactor // the token, in every form an answer could echo
-	// logPoll is how often FollowLogs asks for new output.
-	logPoll time.Duration
 }
 
 // Option configures a Client.
@@ -52,7 +50,6 @@ func New(endpoint, token string, opts ...Option) (*Client, error) {
 		retry:   DefaultRetry,
 		sleep:   sleepCtx,
 		logf:    func(string, ...any) {},
-		logPoll: 500 * time.Millisecond,
 		red:     redact.New(tok.Secrets()...),
 	}
 	for _, o := range opts {
@@ -120,11 +117,6 @@ func WithSleep(f func(ctx context.Context, d time.Duration) error) Option {
 // WithLogf receives one line per retry. Lines never carry the token.
 func WithLogf(f func(format string, args ...any)) Option {
 	return func(c *Client) error { c.logf = f; return nil }
-}
-
-// WithLogPoll sets how often FollowLogs polls for new output.
-func WithLogPoll(d time.Duration) Option {
-	return func(c *Client) error { c.logPoll = d; return nil }
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 )
@@ -49,12 +50,15 @@ func (c *Client) ReadLogs(ctx context.Context, ref api.Ref, tail int64) ([]byte,
 	return buf.Bytes(), err
 }
 
+// logPoll is how often FollowLogs asks for new output: the SDKs' interval.
+const logPoll = 500 * time.Millisecond
+
 // FollowLogs writes the last tail bytes, then keeps polling from where it
 // stopped until the instance is stopped or in standby, or ctx ends.
 func (c *Client) FollowLogs(ctx context.Context, ref api.Ref, tail int64, w io.Writer) error {
 	next, state, err := c.copyLogs(ctx, ref, w, startOffset(tail))
 	for err == nil && !state.Settled() {
-		if err = c.sleep(ctx, c.logPoll); err != nil {
+		if err = c.sleep(ctx, logPoll); err != nil {
 			return nil // ctx ended: following stops quietly
 		}
 		next, state, err = c.copyLogs(ctx, ref, w, next)

@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/poll"
 )
 
 // Client talks to one OpenFGA HTTP endpoint.
@@ -20,12 +22,6 @@ type Client struct {
 	BaseURL string       // e.g. https://openfga.fra.unikraft.app
 	HTTP    *http.Client // nil: http.DefaultClient
 	Key     string       // preshared key; empty when authentication is off
-}
-
-// Timings are how long each stage took, for the deployment record.
-type Timings struct {
-	Health    time.Duration `json:"health"`
-	RoundTrip time.Duration `json:"round_trip"`
 }
 
 // Health checks GET /healthz answers {"status":"SERVING"}.
@@ -44,33 +40,23 @@ func (c *Client) Health(ctx context.Context) error {
 
 // WaitHealthy polls Health until it passes or ctx ends, and returns the last error.
 func (c *Client) WaitHealthy(ctx context.Context, every time.Duration) error {
-	for {
-		err := c.Health(ctx)
-		if err == nil {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("not healthy before the deadline: %w", err)
-		case <-time.After(every):
-		}
+	var last error
+	err := poll.Until(ctx, every, 0, func(ctx context.Context) (bool, error) {
+		last = c.Health(ctx)
+		return last == nil, nil
+	})
+	if err != nil {
+		return fmt.Errorf("not healthy before the deadline: %w", last)
 	}
+	return nil
 }
 
-// Verify runs Health and then RoundTrip, timing both.
-func (c *Client) Verify(ctx context.Context) (Timings, error) {
-	var t Timings
-	start := time.Now()
+// Verify runs Health and then RoundTrip.
+func (c *Client) Verify(ctx context.Context) error {
 	if err := c.Health(ctx); err != nil {
-		return t, err
+		return err
 	}
-	t.Health = time.Since(start)
-	start = time.Now()
-	if err := c.RoundTrip(ctx); err != nil {
-		return t, err
-	}
-	t.RoundTrip = time.Since(start)
-	return t, nil
+	return c.RoundTrip(ctx)
 }
 
 // call sends one JSON request and decodes the JSON answer into out (if not nil).
