@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"testing"
@@ -58,6 +59,41 @@ func TestInternalDNS(t *testing.T) {
 	code, body = fetch(t, c, web.PublicFQDNs()[0], "/lookup?host=postgres.internal")
 	if code != http.StatusBadGateway || !strings.Contains(body, "no such host") {
 		t.Errorf("lookup postgres.internal: %d %q, want no such host", code, body)
+	}
+}
+
+// TestGateway: an instance reaches a server of the host that listens on
+// Endpoints.Gateway, which is where its DNS queries go too.
+func TestGateway(t *testing.T) {
+	t.Parallel()
+	s := startSim(t)
+	gw, err := netip.ParseAddr(s.Endpoints().Gateway)
+	if err != nil {
+		t.Fatalf("gateway %q: %v", s.Endpoints().Gateway, err)
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(gw.String(), "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, "hello from the host")
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	img := pushImage(t, s, "web", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	web := create(t, s, api.CreateInstanceRequest{Name: "web", Image: img, Autostart: true,
+		ServiceGroup: &api.ServiceGroupSpec{Services: webService}})
+	if ip, err := netip.ParseAddr(web.PrivateIP); err != nil || !netip.PrefixFrom(gw, 24).Masked().Contains(ip) {
+		t.Errorf("private IP %q is not on the gateway's network %s", web.PrivateIP, gw)
+	}
+	waitRunning(t, s, "web")
+	c, fqdn := httpsClient(t, s), web.PublicFQDNs()[0]
+	code, body := fetch(t, c, fqdn, "/get?url=http://"+ln.Addr().String()+"/")
+	if code != http.StatusOK || body != "hello from the host" {
+		t.Errorf("GET the host's server from the instance: %d %q", code, body)
+	}
+	if code, body := fetch(t, c, fqdn, "/cat?path=/etc/resolv.conf"); code != http.StatusOK || body != "nameserver "+gw.String()+"\n" {
+		t.Errorf("the instance's /etc/resolv.conf: %d %q, want nameserver %s", code, body, gw)
 	}
 }
 
