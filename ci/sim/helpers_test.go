@@ -273,3 +273,10 @@ func waitLog(t *testing.T, s *Sim, name, text string, n int) {
 	}
 	t.Fatalf("logs of %s hold %q fewer than %d times: %q", name, text, n, l)
 }
+
+// netnsExists reports whether a named netns exists (ip netns keeps the
+// names under /run/netns).
+func netnsExists(name string) bool {
+	_, err := os.Stat("/run/netns/" + name)
+	return err == nil
+}
