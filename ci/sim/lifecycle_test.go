@@ -19,6 +19,10 @@ func TestStopStart(t *testing.T) {
 	create(t, s, api.CreateInstanceRequest{Name: "web", Image: img, Autostart: true})
 	waitRunning(t, s, "web")
 	waitLog(t, s, "web", "listening on", 1) // running is not readiness: let it get there
+	bad := instanceCall(t, s, http.MethodPut, "/v1/instances/stop", []api.StopRequest{{Ref: api.Ref{Name: "web"}, Force: true, DrainTimeoutMs: 100}})
+	if bad.Error != api.ErrNotBoth || get(t, s, "web").State != api.StateRunning {
+		t.Fatalf("stop with force and a drain timeout: %+v", bad.ItemStatus)
+	}
 	st := instanceCall(t, s, http.MethodPut, "/v1/instances/stop", []api.StopRequest{{Ref: api.Ref{Name: "web"}}})
 	if st.Failed() || st.PreviousState != api.StateRunning {
 		t.Fatalf("stop: %+v", st)
