@@ -3,28 +3,18 @@ package pgimage
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 )
 
 // The CLI lays the rootfs out and pushes the image with the token's
 // registry login; the JSON names the image deploy --postgres-image takes.
 func TestCLI(t *testing.T) {
 	debs := debsDir(t)
-	if os.Geteuid() != 0 {
-		t.Skip("the simulator needs root")
-	}
-	s, err := sim.Start(sim.Options{Log: io.Discard, StopGrace: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := simtest.Start(t)
 	out := filepath.Join(t.TempDir(), "rootfs")
 	var stdout, stderr bytes.Buffer
 	t.Setenv("UKC_TOKEN", s.Endpoints().Token)

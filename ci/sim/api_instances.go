@@ -302,34 +302,25 @@ func (s *Sim) handleDeleteInstances(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sim) handleStopInstances(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	reqs, err := decodeItems(r, func(x *api.StopRequest, id string) { x.Ref = api.Ref{UUID: id} })
-	if err != nil {
-		malformed(w, err)
-		return
+	perItem(s, w, r, api.KindInstances, func(x *api.StopRequest, id string) { x.Ref = api.Ref{UUID: id} }, s.stopOneLocked)
+}
+
+// stopOneLocked answers one stop request. Caller holds s.mu.
+func (s *Sim) stopOneLocked(req api.StopRequest) api.Instance {
+	inst, st := s.findLocked(req.Ref)
+	if inst == nil {
+		return api.Instance{ItemStatus: st, UUID: req.UUID, Name: req.Name}
 	}
-	var out []api.Instance
-	s.mu.Lock()
-	for _, req := range reqs {
-		inst, st := s.findLocked(req.Ref)
-		if inst == nil {
-			out = append(out, api.Instance{ItemStatus: st, UUID: req.UUID, Name: req.Name})
-			continue
-		}
-		if req.Force && req.DrainTimeoutMs > 0 {
-			out = append(out, api.Instance{ItemStatus: itemError(api.ErrNotBoth, "drain_timeout_ms cannot be combined with force"), UUID: inst.uuid, Name: inst.name})
-			continue
-		}
-		prev := inst.state
-		in := intentStop
-		if req.Force {
-			in = intentForce
-		}
-		s.stopLocked(inst, in)
-		out = append(out, api.Instance{ItemStatus: success, UUID: inst.uuid, Name: inst.name, State: inst.state, PreviousState: prev})
+	if req.Force && req.DrainTimeoutMs > 0 {
+		return api.Instance{ItemStatus: itemError(api.ErrNotBoth, "drain_timeout_ms cannot be combined with force"), UUID: inst.uuid, Name: inst.name}
 	}
-	s.mu.Unlock()
-	respond(w, start, api.KindInstances, out)
+	prev := inst.state
+	in := intentStop
+	if req.Force {
+		in = intentForce
+	}
+	s.stopLocked(inst, in)
+	return api.Instance{ItemStatus: success, UUID: inst.uuid, Name: inst.name, State: inst.state, PreviousState: prev}
 }
 
 func (s *Sim) handleStartInstances(w http.ResponseWriter, r *http.Request) {

@@ -1,4 +1,4 @@
-package sim
+package sim_test
 
 import (
 	"encoding/base64"
@@ -8,13 +8,15 @@ import (
 	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 )
 
 // TestAuth: the API wants the bearer token, the registry the token's
 // decoded user and secret as basic auth (anonymous pulls are denied).
 func TestAuth(t *testing.T) {
 	t.Parallel()
-	s := startSim(t)
+	s := simtest.Start(t)
 	resp, err := http.Get(s.Endpoints().API + "/v1/instances")
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +52,7 @@ func TestAuth(t *testing.T) {
 // numeric code) in an HTTP 200 envelope whose top-level status is error.
 func TestAPIErrors(t *testing.T) {
 	t.Parallel()
-	s := startSim(t)
+	s := simtest.Start(t)
 	var resp api.Response[api.Instance]
 	code := call(t, s, http.MethodGet, "/v1/instances", []api.Ref{{Name: "funky-town-g756b5d"}}, &resp)
 	items := resp.Items(api.KindInstances)
@@ -62,7 +64,7 @@ func TestAPIErrors(t *testing.T) {
 	if got := instanceCall(t, s, http.MethodPost, "/v1/instances", api.CreateInstanceRequest{Name: "x", Image: "sim/nothing:latest"}); got.Error != api.ErrNotFound {
 		t.Errorf("unknown image: %+v", got.ItemStatus)
 	}
-	img := pushImage(t, s, "web", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	img := appImage(t, s, "web", "/app")
 	inst := create(t, s, api.CreateInstanceRequest{Name: "idle", Image: img})
 	if inst.State != api.StateStopped || inst.StopReason != 0 || !strings.HasPrefix(inst.Image, "oci://unikraft.io/sim/web@sha256:") {
 		t.Errorf("create without autostart: %+v", inst)
@@ -86,8 +88,8 @@ func TestAPIErrors(t *testing.T) {
 // documented out-of-range quirk (available 0..0).
 func TestLogsPaging(t *testing.T) {
 	t.Parallel()
-	s := startSim(t)
-	img := pushImage(t, s, "app", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	s := simtest.Start(t)
+	img := appImage(t, s, "app", "/app")
 	create(t, s, api.CreateInstanceRequest{Name: "talker", Image: img, Args: []string{"/app", "exit"}, Autostart: true})
 	waitSettled(t, s, "talker", 10*time.Second)
 	full := logs(t, s, "talker")
@@ -114,8 +116,8 @@ func TestLogsPaging(t *testing.T) {
 // and default args, filters work, and quotas count what exists.
 func TestImagesAndQuotas(t *testing.T) {
 	t.Parallel()
-	s := startSim(t)
-	pushImage(t, s, "web", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app", "serve"})
+	s := simtest.Start(t)
+	appImage(t, s, "web", "/app", "serve")
 	var resp api.Response[api.Image]
 	call(t, s, http.MethodGet, "/v1/images/list", nil, &resp)
 	tags := map[string]api.Image{}
@@ -138,7 +140,7 @@ func TestImagesAndQuotas(t *testing.T) {
 	create(t, s, api.CreateInstanceRequest{Name: "a", Image: "sim/web:latest", MemoryMB: 256})
 	var q api.Response[api.Quotas]
 	call(t, s, http.MethodGet, "/v1/users/quotas", nil, &q)
-	if items := q.Items(api.KindQuotas); len(items) != 1 || items[0].Used.Instances != 1 || items[0].Limits.MaxMemoryMB != maxMemoryMB {
+	if items := q.Items(api.KindQuotas); len(items) != 1 || items[0].Used.Instances != 1 || items[0].Limits.MaxMemoryMB != sim.MaxMemoryMB {
 		t.Errorf("quotas: %+v", q)
 	}
 }

@@ -2,12 +2,15 @@ package sim
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -101,9 +104,25 @@ func TestSweepStale(t *testing.T) {
 	if err := os.WriteFile(ownerFile(bridge), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	startSim(t)
+	// Start sweeps before anything else; the simulator is of no use after.
+	var log bytes.Buffer
+	s, err := Start(Options{Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("close: %v", err)
+	}
+	if want := fmt.Sprintf("removing the leftovers of simulator pid %d (bridge %s)", dead.Process.Pid, bridge); !strings.Contains(log.String(), want) {
+		t.Errorf("the log does not say %q:\n%s", want, log.String())
+	}
 	if linkExists(bridge) || netnsExists(bridge+"-0000") || exists(child) || exists(cg.root) || exists(ownerFile(bridge)) {
 		t.Errorf("left: bridge %v netns %v cgroup %v root %v record %v", linkExists(bridge), netnsExists(bridge+"-0000"),
 			exists(child), exists(cg.root), exists(filepath.Join(ownerDir, bridge+".json")))
 	}
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

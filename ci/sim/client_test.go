@@ -1,4 +1,4 @@
-package sim
+package sim_test
 
 import (
 	"context"
@@ -9,13 +9,15 @@ import (
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 )
 
 // TestClientAgainstSim: the project's API client drives the simulator
 // through a deploy-shaped flow, including a 429 burst it must retry.
 func TestClientAgainstSim(t *testing.T) {
 	t.Parallel()
-	s := startSim(t)
+	s := simtest.Start(t)
 	ep := s.Endpoints()
 	c, err := kraftcloud.New(ep.API, ep.Token, kraftcloud.WithCAFile(ep.CA))
 	if err != nil {
@@ -23,7 +25,7 @@ func TestClientAgainstSim(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	img := pushImage(t, s, "web", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	img := appImage(t, s, "web", "/app")
 	if _, err := c.FindImage(ctx, api.ImageFilter{Digest: img}); err != nil {
 		t.Fatalf("find image: %v", err)
 	}
@@ -36,7 +38,7 @@ func TestClientAgainstSim(t *testing.T) {
 		t.Errorf("blocking create answered %s", inst.State)
 	}
 	// A wait is idempotent: the client retries through a 429 burst.
-	s.SetFaults(Faults{RateLimit: 2, RetryAfterSeconds: 1, Path: "/v1/instances/wait"})
+	s.SetFaults(sim.Faults{RateLimit: 2, RetryAfterSeconds: 1, Path: "/v1/instances/wait"})
 	if _, err := c.WaitInstance(ctx, api.ByName("web"), api.StateRunning, 10*time.Second); err != nil {
 		t.Fatalf("wait: %v", err)
 	}

@@ -13,7 +13,7 @@
 //
 //	s, err := sim.Start(sim.Options{})   // or New(opts) then s.Start()
 //	defer s.Close()
-//	ep := s.Endpoints()                   // API URL, registry, TLS front, CA file, token, domain
+//	ep := s.Endpoints()                   // API URL, registry, TLS front, CA file, token, domain, gateway
 //
 // From the CLI, `go run . sim` prints ep as one JSON line and runs until
 // SIGINT/SIGTERM (Main).

@@ -1,4 +1,4 @@
-package sim
+package sim_test
 
 import (
 	"net/http"
@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 )
 
 // TestBalance: a persistent service group with two running instances
 // spreads requests over both (rollouts rely on it).
 func TestBalance(t *testing.T) {
 	t.Parallel()
-	s := startSim(t)
+	s := simtest.Start(t)
 	var resp api.Response[api.ServiceGroup]
 	call(t, s, http.MethodPost, "/v1/services", api.ServiceGroupSpec{Name: "web", Services: webService}, &resp)
 	groups := resp.Items(api.KindServiceGroups)
@@ -24,7 +25,7 @@ func TestBalance(t *testing.T) {
 	if fqdn != "web."+s.Endpoints().Domain {
 		t.Errorf("fqdn %q", fqdn)
 	}
-	img := pushImage(t, s, "web", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	img := appImage(t, s, "web", "/app")
 	for _, name := range []string{"blue", "green"} {
 		create(t, s, api.CreateInstanceRequest{Name: name, Image: img, Autostart: true, ServiceGroup: &api.ServiceGroupSpec{Name: "web"}})
 	}
@@ -34,7 +35,7 @@ func TestBalance(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	c := httpsClient(t, s)
+	c := simtest.FrontClient(t, s)
 	seen := map[string]int{}
 	for range 8 {
 		code, body := fetch(t, c, fqdn, "/")
@@ -57,8 +58,8 @@ func TestBalance(t *testing.T) {
 // traffic through the front boots it again.
 func TestScaleToZero(t *testing.T) {
 	t.Parallel()
-	s := startSim(t)
-	img := pushImage(t, s, "web", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	s := simtest.Start(t)
+	img := appImage(t, s, "web", "/app")
 	inst := create(t, s, api.CreateInstanceRequest{Name: "sleepy", Image: img, Autostart: true,
 		ServiceGroup: &api.ServiceGroupSpec{Services: webService},
 		ScaleToZero:  &api.ScaleToZero{Policy: api.ScaleToZeroOn, CooldownTimeMs: 300}})
@@ -67,7 +68,7 @@ func TestScaleToZero(t *testing.T) {
 	if got.State != api.StateStandby || got.StopReason != 39 {
 		t.Fatalf("idle: state %s stop_reason %d, want standby 39", got.State, got.StopReason)
 	}
-	code, body := fetch(t, httpsClient(t, s), inst.PublicFQDNs()[0], "/")
+	code, body := fetch(t, simtest.FrontClient(t, s), inst.PublicFQDNs()[0], "/")
 	if code != http.StatusOK || body != "hello from sleepy\n" {
 		t.Fatalf("wake: %d %q", code, body)
 	}
@@ -79,7 +80,7 @@ func TestScaleToZero(t *testing.T) {
 // TestRedirect: the plain-HTTP front answers the 80 → 443 redirect service.
 func TestRedirect(t *testing.T) {
 	t.Parallel()
-	s := startSim(t)
+	s := simtest.Start(t)
 	var resp api.Response[api.ServiceGroup]
 	services := append(append([]api.Service{}, webService...),
 		api.Service{Port: 80, DestinationPort: 443, Handlers: []api.Handler{api.HandlerHTTP, api.HandlerRedirect}})

@@ -1,93 +1,30 @@
-package sim
+package sim_test
 
 import (
 	"bytes"
-	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/cpio"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 )
 
-// buildDir holds the guest binaries the tests compile once.
-var buildDir string
+// TestMain lets simtest remove the guest binaries when the tests end.
+func TestMain(m *testing.M) { os.Exit(simtest.Main(m)) }
 
-func TestMain(m *testing.M) {
-	d, err := os.MkdirTemp("", "ukcsim-test-")
-	if err != nil {
-		panic(err)
-	}
-	buildDir = d
-	code := m.Run()
-	os.RemoveAll(d)
-	os.Exit(code)
-}
-
-// startSim starts a simulator for one test and closes it at the end.
-func startSim(t *testing.T) *Sim {
+// appBinary is testdata/app, the tests' guest program, built static, or
+// with flags instead (e.g. -buildmode=pie).
+func appBinary(t *testing.T, flags ...string) string {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("the simulator needs root (namespaces, bridge, cgroups); run go test as root")
-	}
-	s, err := Start(Options{Log: testLog{t}, StopGrace: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("close: %v", err)
-		}
-	})
-	return s
-}
-
-// testLog sends the simulator's log to the test's.
-type testLog struct{ t *testing.T }
-
-func (l testLog) Write(p []byte) (int, error) {
-	l.t.Log(strings.TrimRight(string(p), "\n"))
-	return len(p), nil
-}
-
-var (
-	buildMu sync.Mutex
-	built   = map[string]string{}
-)
-
-// buildApp compiles testdata/app with CGO_ENABLED=0 and extra go build
-// flags (e.g. -buildmode=pie), once per flag set.
-func buildApp(t *testing.T, flags ...string) string {
-	t.Helper()
-	buildMu.Lock()
-	defer buildMu.Unlock()
-	key := strings.Join(flags, " ")
-	if p, ok := built[key]; ok {
-		return p
-	}
-	out := filepath.Join(buildDir, fmt.Sprintf("app%d", len(built)))
-	args := append(append([]string{"build"}, flags...), "-o", out, "./testdata/app")
-	cmd := exec.Command("go", args...)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, b)
-	}
-	built[key] = out
-	return out
+	return simtest.GoBinary(t, "./testdata/app", flags...)
 }
 
 // file is an entry of a test image's rootfs.
@@ -98,43 +35,62 @@ type file struct {
 	mode    os.FileMode
 }
 
-// pushImage packages files as a unikernel image on base-compat with
-// ci/unikernel, pushes it to the simulator's registry as sim/<name>, and
-// returns the reference to create instances from.
-func pushImage(t *testing.T, s *Sim, name string, files map[string]file, cmd []string) string {
+// layout writes files into a new rootfs and returns its path.
+func layout(t *testing.T, files map[string]file) string {
 	t.Helper()
 	root := t.TempDir()
 	for p, f := range files {
 		writeFile(t, filepath.Join(root, p), f)
 	}
-	ep := s.Endpoints()
-	acc := unikernel.Access{Username: s.user, Password: s.secret, PlainHTTP: true}
-	ctx := context.Background()
-	rt, err := unikernel.PullRuntime(ctx, ep.Registry+"/"+BaseCompat, acc)
-	if err != nil {
+	return root
+}
+
+func writeFile(t *testing.T, dst string, f file) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	initrd, err := unikernel.InitrdFromDir(root, cpio.Options{})
-	if err != nil {
+	if f.link != "" {
+		if err := os.Symlink(f.link, dst); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	b := []byte(f.content)
+	if f.src != "" {
+		var err error
+		if b, err = os.ReadFile(f.src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(dst, b, f.mode); err != nil {
 		t.Fatal(err)
 	}
-	ref, err := unikernel.NewRef(ep.Registry, s.ns, name, "latest")
-	if err != nil {
+	if err := os.Chmod(dst, f.mode); err != nil {
 		t.Fatal(err)
 	}
-	img, err := unikernel.Build(rt, initrd, unikernel.Spec{Ref: ref, Cmd: cmd})
-	if err != nil {
-		t.Fatal(err)
-	}
-	digest, err := unikernel.Push(ctx, img, acc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ref.PlatformImage(digest)
+}
+
+// pushImage pushes files as the image <namespace>/<name>:latest and
+// returns the reference to create instances from.
+func pushImage(t *testing.T, s *sim.Sim, name string, files map[string]file, cmd []string) string {
+	t.Helper()
+	return simtest.Push(t, s, layout(t, files), cmd, simtest.Name(name))
+}
+
+// appImage pushes testdata/app as /app, the image most tests run.
+func appImage(t *testing.T, s *sim.Sim, name string, cmd ...string) string {
+	t.Helper()
+	return pushImage(t, s, name, map[string]file{"app": {src: appBinary(t), mode: 0o755}}, cmd)
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // call does one API request and decodes the envelope into out.
-func call(t *testing.T, s *Sim, method, path string, body any, out any) int {
+func call(t *testing.T, s *sim.Sim, method, path string, body any, out any) int {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -159,7 +115,7 @@ func call(t *testing.T, s *Sim, method, path string, body any, out any) int {
 }
 
 // instanceCall is call for endpoints answering data.instances.
-func instanceCall(t *testing.T, s *Sim, method, path string, body any) api.Instance {
+func instanceCall(t *testing.T, s *sim.Sim, method, path string, body any) api.Instance {
 	t.Helper()
 	var resp api.Response[api.Instance]
 	call(t, s, method, path, body, &resp)
@@ -171,7 +127,7 @@ func instanceCall(t *testing.T, s *Sim, method, path string, body any) api.Insta
 }
 
 // create makes an instance and fails the test on an item error.
-func create(t *testing.T, s *Sim, req api.CreateInstanceRequest) api.Instance {
+func create(t *testing.T, s *sim.Sim, req api.CreateInstanceRequest) api.Instance {
 	t.Helper()
 	inst := instanceCall(t, s, http.MethodPost, "/v1/instances", req)
 	if inst.Failed() {
@@ -181,13 +137,13 @@ func create(t *testing.T, s *Sim, req api.CreateInstanceRequest) api.Instance {
 }
 
 // get fetches an instance by name (the list-with-body form).
-func get(t *testing.T, s *Sim, name string) api.Instance {
+func get(t *testing.T, s *sim.Sim, name string) api.Instance {
 	t.Helper()
 	return instanceCall(t, s, http.MethodGet, "/v1/instances", []api.Ref{{Name: name}})
 }
 
 // waitSettled polls until the instance is stopped or standby.
-func waitSettled(t *testing.T, s *Sim, name string, timeout time.Duration) api.Instance {
+func waitSettled(t *testing.T, s *sim.Sim, name string, timeout time.Duration) api.Instance {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
@@ -200,7 +156,7 @@ func waitSettled(t *testing.T, s *Sim, name string, timeout time.Duration) api.I
 }
 
 // waitRunning uses the wait endpoint.
-func waitRunning(t *testing.T, s *Sim, name string) {
+func waitRunning(t *testing.T, s *sim.Sim, name string) {
 	t.Helper()
 	inst := instanceCall(t, s, http.MethodGet, "/v1/instances/wait",
 		[]api.WaitRequest{{Ref: api.Ref{Name: name}, State: api.StateRunning, TimeoutMs: 20000}})
@@ -210,7 +166,7 @@ func waitRunning(t *testing.T, s *Sim, name string) {
 }
 
 // logs reads an instance's whole console output.
-func logs(t *testing.T, s *Sim, name string) string {
+func logs(t *testing.T, s *sim.Sim, name string) string {
 	t.Helper()
 	var resp api.Response[api.LogOutput]
 	call(t, s, http.MethodGet, "/v1/instances/log", []api.LogRequest{{Ref: api.Ref{Name: name}, Offset: 0, Limit: api.MaxLogPage}}, &resp)
@@ -223,28 +179,6 @@ func logs(t *testing.T, s *Sim, name string) string {
 		t.Fatal(err)
 	}
 	return string(b)
-}
-
-// httpsClient trusts the simulator's CA and dials its TLS front for every
-// host name, as DNS would send the public FQDNs to the platform's gateway.
-func httpsClient(t *testing.T, s *Sim) *http.Client {
-	t.Helper()
-	pem, err := os.ReadFile(s.Endpoints().CA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		t.Fatal("ca.pem holds no certificate")
-	}
-	front := s.Endpoints().TLS
-	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-		TLSClientConfig:   &tls.Config{RootCAs: pool},
-		DisableKeepAlives: true,
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, network, front)
-		},
-	}}
 }
 
 // fetch GETs https://fqdn/path through the front.
@@ -263,7 +197,7 @@ func fetch(t *testing.T, c *http.Client, fqdn, path string) (int, string) {
 var webService = []api.Service{{Port: 443, DestinationPort: 8080, Handlers: []api.Handler{api.HandlerHTTP, api.HandlerTLS}}}
 
 // waitLog waits until the instance's logs hold text n times.
-func waitLog(t *testing.T, s *Sim, name, text string, n int) {
+func waitLog(t *testing.T, s *sim.Sim, name, text string, n int) {
 	t.Helper()
 	var l string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {

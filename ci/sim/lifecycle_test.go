@@ -1,4 +1,4 @@
-package sim
+package sim_test
 
 import (
 	"net/http"
@@ -8,17 +8,22 @@ import (
 	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 )
 
 // TestStopStart: a user stop ends the app with the user and platform bits
 // set; start boots it again and the logs of both runs are kept.
 func TestStopStart(t *testing.T) {
 	t.Parallel()
-	s := startSim(t)
-	img := pushImage(t, s, "web", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	s := simtest.Start(t)
+	img := appImage(t, s, "web", "/app")
 	create(t, s, api.CreateInstanceRequest{Name: "web", Image: img, Autostart: true})
 	waitRunning(t, s, "web")
 	waitLog(t, s, "web", "listening on", 1) // running is not readiness: let it get there
+	bad := instanceCall(t, s, http.MethodPut, "/v1/instances/stop", []api.StopRequest{{Ref: api.Ref{Name: "web"}, Force: true, DrainTimeoutMs: 100}})
+	if bad.Error != api.ErrNotBoth || get(t, s, "web").State != api.StateRunning {
+		t.Fatalf("stop with force and a drain timeout: %+v", bad.ItemStatus)
+	}
 	st := instanceCall(t, s, http.MethodPut, "/v1/instances/stop", []api.StopRequest{{Ref: api.Ref{Name: "web"}}})
 	if st.Failed() || st.PreviousState != api.StateRunning {
 		t.Fatalf("stop: %+v", st)
@@ -39,8 +44,8 @@ func TestStopStart(t *testing.T) {
 // is immediate); delete-on-stop removes an instance that stopped.
 func TestRestartPolicy(t *testing.T) {
 	t.Parallel()
-	s := startSim(t)
-	img := pushImage(t, s, "app", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	s := simtest.Start(t)
+	img := appImage(t, s, "app", "/app")
 	create(t, s, api.CreateInstanceRequest{Name: "flaky", Image: img, Args: []string{"/app", "exit"},
 		RestartPolicy: api.RestartOnFailure, Autostart: true})
 	deadline := time.Now().Add(10 * time.Second)
@@ -69,23 +74,20 @@ func TestRestartPolicy(t *testing.T) {
 // cannot be deleted.
 func TestVolumes(t *testing.T) {
 	t.Parallel()
-	s := startSim(t)
+	s := simtest.Start(t)
 	var resp api.Response[api.Volume]
 	call(t, s, http.MethodPost, "/v1/volumes", api.CreateVolumeRequest{Name: "data", SizeMB: 16}, &resp)
 	vols := resp.Items(api.KindVolumes)
 	if len(vols) != 1 || vols[0].Failed() || vols[0].State != api.VolumeAvailable {
 		t.Fatalf("create volume: %+v", resp)
 	}
-	img := pushImage(t, s, "app", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	img := appImage(t, s, "app", "/app")
 	create(t, s, api.CreateInstanceRequest{Name: "writer", Image: img, Args: []string{"/app", "write", "/data/hello.txt", "kept"},
 		Volumes: []api.VolumeMount{{Name: "data", At: "/data"}}, Autostart: true})
 	if got := waitSettled(t, s, "writer", 10*time.Second); got.ExitCode != 0 || got.State != api.StateStopped {
 		t.Fatalf("writer: %+v\n%s", got, logs(t, s, "writer"))
 	}
-	s.mu.Lock()
-	dir := s.volumes[vols[0].UUID].dir
-	s.mu.Unlock()
-	if b, err := os.ReadFile(filepath.Join(dir, "hello.txt")); err != nil || string(b) != "kept" {
+	if b, err := os.ReadFile(filepath.Join(s.VolumeDir(vols[0].UUID), "hello.txt")); err != nil || string(b) != "kept" {
 		t.Errorf("volume content: %q %v", b, err)
 	}
 	call(t, s, http.MethodDelete, "/v1/volumes", []api.Ref{{Name: "data"}}, &resp)

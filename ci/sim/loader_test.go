@@ -1,17 +1,19 @@
-package sim
+package sim_test
 
 import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
 )
 
 // TestLoaderRules checks each rule of loader.go on hand-made root
 // filesystems (no root or namespaces needed).
 func TestLoaderRules(t *testing.T) {
-	static := buildApp(t)
-	pie := buildApp(t, "-buildmode=pie")
+	static := appBinary(t)
+	pie := appBinary(t, "-buildmode=pie")
 	arm := armELF(t)
 	cases := []struct {
 		name  string
@@ -23,24 +25,24 @@ func TestLoaderRules(t *testing.T) {
 		path  string
 	}{
 		{name: "static", files: map[string]file{"app": {src: static, mode: 0o755}}, argv: []string{"/app"}, path: "/app"},
-		{name: "missing", argv: []string{"/usr/bin/openfga"}, code: exitENOENT},
-		{name: "no cmd", argv: nil, code: exitENOENT},
-		{name: "no exec bit", files: map[string]file{"app": {src: static, mode: 0o644}}, argv: []string{"/app"}, code: exitEACCES},
-		{name: "directory", files: map[string]file{"app/x": {content: "x", mode: 0o644}}, argv: []string{"/app"}, code: exitEACCES},
-		{name: "not an ELF", files: map[string]file{"app": {content: "hello\n", mode: 0o755}}, argv: []string{"/app"}, code: exitENOEXEC},
-		{name: "other machine", files: map[string]file{"app": {src: arm, mode: 0o755}}, argv: []string{"/app"}, code: exitENOEXEC},
-		{name: "dynamic pie, no ld.so", files: map[string]file{"app": {src: pie, mode: 0o755}}, argv: []string{"/app"}, code: exitEACCES},
+		{name: "missing", argv: []string{"/usr/bin/openfga"}, code: sim.ExitENOENT},
+		{name: "no cmd", argv: nil, code: sim.ExitENOENT},
+		{name: "no exec bit", files: map[string]file{"app": {src: static, mode: 0o644}}, argv: []string{"/app"}, code: sim.ExitEACCES},
+		{name: "directory", files: map[string]file{"app/x": {content: "x", mode: 0o644}}, argv: []string{"/app"}, code: sim.ExitEACCES},
+		{name: "not an ELF", files: map[string]file{"app": {content: "hello\n", mode: 0o755}}, argv: []string{"/app"}, code: sim.ExitENOEXEC},
+		{name: "other machine", files: map[string]file{"app": {src: arm, mode: 0o755}}, argv: []string{"/app"}, code: sim.ExitENOEXEC},
+		{name: "dynamic pie, no ld.so", files: map[string]file{"app": {src: pie, mode: 0o755}}, argv: []string{"/app"}, code: sim.ExitEACCES},
 		{name: "dynamic pie, ld.so via absolute symlink",
 			files: map[string]file{"app": {src: pie, mode: 0o755}, "lib/x86_64-linux-gnu/ld-linux-x86-64.so.2": {src: static, mode: 0o755}},
 			links: map[string]string{"lib64/ld-linux-x86-64.so.2": "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"},
 			argv:  []string{"/app"}, path: "/app"},
-		{name: "symlink cannot escape the rootfs", links: map[string]string{"app": "../../../../../../bin/true"}, argv: []string{"/app"}, code: exitENOENT},
+		{name: "symlink cannot escape the rootfs", links: map[string]string{"app": "../../../../../../bin/true"}, argv: []string{"/app"}, code: sim.ExitENOENT},
 		{name: "PATH lookup", files: map[string]file{"usr/local/bin/app": {src: static, mode: 0o755}}, argv: []string{"app"}, path: "/usr/local/bin/app"},
 		{name: "image PATH", files: map[string]file{"opt/bin/app": {src: static, mode: 0o755}}, argv: []string{"app"}, env: []string{"PATH=/opt/bin"}, path: "/opt/bin/app"},
 		{name: "script", files: map[string]file{"wrapper.sh": {content: "#!/bin/sh\nexec /app\n", mode: 0o755}, "bin/sh": {src: static, mode: 0o755}},
 			argv: []string{"/wrapper.sh"}, path: "/wrapper.sh"},
 		{name: "script without its interpreter", files: map[string]file{"wrapper.sh": {content: "#!/bin/sh\n", mode: 0o755}},
-			argv: []string{"/wrapper.sh"}, code: exitENOENT},
+			argv: []string{"/wrapper.sh"}, code: sim.ExitENOENT},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -57,37 +59,11 @@ func TestLoaderRules(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			got := load(root, c.argv, c.env)
-			if got.ExitCode != c.code || (c.code == 0 && got.Path != c.path) {
-				t.Errorf("load(%v) = %+v, want exit %d path %q", c.argv, got, c.code, c.path)
+			path, code := sim.Load(root, c.argv, c.env)
+			if code != c.code || (c.code == 0 && path != c.path) {
+				t.Errorf("load(%v) = exit %d path %q, want exit %d path %q", c.argv, code, path, c.code, c.path)
 			}
 		})
-	}
-}
-
-func writeFile(t *testing.T, dst string, f file) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if f.link != "" {
-		if err := os.Symlink(f.link, dst); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	b := []byte(f.content)
-	if f.src != "" {
-		var err error
-		if b, err = os.ReadFile(f.src); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.WriteFile(dst, b, f.mode); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(dst, f.mode); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -195,12 +195,6 @@ func linkExists(name string) bool {
 	return err == nil
 }
 
-// netnsExists reports whether a named netns exists.
-func netnsExists(name string) bool {
-	_, err := os.Stat("/run/netns/" + name)
-	return err == nil
-}
-
 // macFor derives a stable locally administered MAC from an address, like
 // the doc's "12:b0:0a:00:00:25" for 10.0.0.37.
 func macFor(a netip.Addr) string {

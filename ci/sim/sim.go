@@ -45,6 +45,11 @@ type Endpoints struct {
 	Domain string `json:"domain"`
 	// HTTP is the plain-HTTP front (80 → 443 redirect); not in the CLI line.
 	HTTP string `json:"-"`
+	// Gateway is the host's address on the private network, e.g.
+	// "10.201.7.1": the instances' DNS server, and where they reach a
+	// service of the host (a test's PostgreSQL, say) that listens on it or
+	// on every address. Not in the CLI line.
+	Gateway string `json:"-"`
 }
 
 // Sim is a running simulator.
@@ -220,7 +225,7 @@ func (s *Sim) listen() error {
 		return err
 	}
 	s.ep = Endpoints{API: "http://" + api, Registry: reg, TLS: tlsAddr, HTTP: httpAddr,
-		CA: s.ca.file, Token: s.opts.Token, Domain: s.domain}
+		CA: s.ca.file, Token: s.opts.Token, Domain: s.domain, Gateway: s.net.gw.String()}
 	s.logf("ready: api %s, registry %s, tls %s, http %s, bridge %s %s, dir %s",
 		s.ep.API, reg, tlsAddr, httpAddr, s.net.bridge, s.net.prefix, s.dir)
 	return nil

@@ -1,22 +1,24 @@
-package sim
+package sim_test
 
 import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 )
 
 // TestServeThroughFront: a static Go server reaches running, answers
 // through the TLS front by its FQDN, and its logs come back.
 func TestServeThroughFront(t *testing.T) {
-	s := startSim(t)
-	img := pushImage(t, s, "web", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	s := simtest.Start(t)
+	img := appImage(t, s, "web", "/app")
 	inst := create(t, s, api.CreateInstanceRequest{Name: "web", Image: img, Autostart: true,
 		ServiceGroup: &api.ServiceGroupSpec{Services: webService}})
 	if inst.PrivateFQDN != "web.internal" || inst.PrivateIP == "" {
@@ -27,7 +29,7 @@ func TestServeThroughFront(t *testing.T) {
 		t.Fatalf("public FQDNs %v, domain %s", fqdns, s.Endpoints().Domain)
 	}
 	waitRunning(t, s, "web")
-	code, body := fetch(t, httpsClient(t, s), fqdns[0], "/")
+	code, body := fetch(t, simtest.FrontClient(t, s), fqdns[0], "/")
 	if code != http.StatusOK || body != "hello from web\n" {
 		t.Fatalf("GET /: %d %q", code, body)
 	}
@@ -44,13 +46,13 @@ func TestServeThroughFront(t *testing.T) {
 // other instance's private IP; unknown names do not resolve.
 func TestInternalDNS(t *testing.T) {
 	t.Parallel()
-	s := startSim(t)
-	img := pushImage(t, s, "web", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	s := simtest.Start(t)
+	img := appImage(t, s, "web", "/app")
 	peer := create(t, s, api.CreateInstanceRequest{Name: "peer", Image: img, Autostart: true})
 	web := create(t, s, api.CreateInstanceRequest{Name: "web", Image: img, Autostart: true,
 		ServiceGroup: &api.ServiceGroupSpec{Services: webService}})
 	waitRunning(t, s, "web")
-	c := httpsClient(t, s)
+	c := simtest.FrontClient(t, s)
 	code, body := fetch(t, c, web.PublicFQDNs()[0], "/lookup?host=peer.internal")
 	if code != http.StatusOK || strings.TrimSpace(body) != peer.PrivateIP {
 		t.Errorf("lookup peer.internal: %d %q, want %s", code, body, peer.PrivateIP)
@@ -61,12 +63,47 @@ func TestInternalDNS(t *testing.T) {
 	}
 }
 
+// TestGateway: an instance reaches a server of the host that listens on
+// Endpoints.Gateway, which is where its DNS queries go too.
+func TestGateway(t *testing.T) {
+	t.Parallel()
+	s := simtest.Start(t)
+	gw, err := netip.ParseAddr(s.Endpoints().Gateway)
+	if err != nil {
+		t.Fatalf("gateway %q: %v", s.Endpoints().Gateway, err)
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(gw.String(), "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, "hello from the host")
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	img := appImage(t, s, "web", "/app")
+	web := create(t, s, api.CreateInstanceRequest{Name: "web", Image: img, Autostart: true,
+		ServiceGroup: &api.ServiceGroupSpec{Services: webService}})
+	if ip, err := netip.ParseAddr(web.PrivateIP); err != nil || !netip.PrefixFrom(gw, 24).Masked().Contains(ip) {
+		t.Errorf("private IP %q is not on the gateway's network %s", web.PrivateIP, gw)
+	}
+	waitRunning(t, s, "web")
+	c, fqdn := simtest.FrontClient(t, s), web.PublicFQDNs()[0]
+	code, body := fetch(t, c, fqdn, "/get?url=http://"+ln.Addr().String()+"/")
+	if code != http.StatusOK || body != "hello from the host" {
+		t.Errorf("GET the host's server from the instance: %d %q", code, body)
+	}
+	if code, body := fetch(t, c, fqdn, "/cat?path=/etc/resolv.conf"); code != http.StatusOK || body != "nameserver "+gw.String()+"\n" {
+		t.Errorf("the instance's /etc/resolv.conf: %d %q, want nameserver %s", code, body, gw)
+	}
+}
+
 // TestLoaderDynamicPIE: the seed's CGO_ENABLED=0 -buildmode=pie build is
 // dynamic (PT_INTERP, no ld.so in the image): exit 243, no output.
 func TestLoaderDynamicPIE(t *testing.T) {
 	t.Parallel()
-	s := startSim(t)
-	img := pushImage(t, s, "pie", map[string]file{"usr/bin/openfga": {src: buildApp(t, "-buildmode=pie"), mode: 0o755}},
+	s := simtest.Start(t)
+	img := pushImage(t, s, "pie", map[string]file{"usr/bin/openfga": {src: appBinary(t, "-buildmode=pie"), mode: 0o755}},
 		[]string{"/usr/bin/openfga", "run"})
 	create(t, s, api.CreateInstanceRequest{Name: "pie", Image: img, Autostart: true})
 	got := waitSettled(t, s, "pie", 20*time.Second)
@@ -81,11 +118,11 @@ func TestLoaderDynamicPIE(t *testing.T) {
 // TestPanicExit2: an app that panics shows exit 2 and its panic in logs.
 func TestPanicExit2(t *testing.T) {
 	t.Parallel()
-	s := startSim(t)
-	img := pushImage(t, s, "app", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	s := simtest.Start(t)
+	img := appImage(t, s, "app", "/app")
 	create(t, s, api.CreateInstanceRequest{Name: "crashy", Image: img, Args: []string{"/app", "panic"}, Autostart: true})
 	got := waitSettled(t, s, "crashy", 20*time.Second)
-	if got.State != api.StateStopped || got.ExitCode != 2 || got.StopReason != api.StopApp|api.StopKernel || got.StopCode != appExitStopCode {
+	if got.State != api.StateStopped || got.ExitCode != 2 || got.StopReason != api.StopApp|api.StopKernel || got.StopCode != sim.AppExitStopCode {
 		t.Errorf("got %s exit %d stop_reason %s stop_code %#x", got.State, got.ExitCode, got.StopReason, uint32(got.StopCode))
 	}
 	l := logs(t, s, "crashy")
@@ -98,8 +135,8 @@ func TestPanicExit2(t *testing.T) {
 // documented OOM stop_code (PGFAULT, ENOMEM, app running) and reason 1.
 func TestOutOfMemory(t *testing.T) {
 	t.Parallel()
-	s := startSim(t)
-	img := pushImage(t, s, "app", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	s := simtest.Start(t)
+	img := appImage(t, s, "app", "/app")
 	create(t, s, api.CreateInstanceRequest{Name: "hungry", Image: img, Args: []string{"/app", "oom"}, MemoryMB: 32, Autostart: true})
 	got := waitSettled(t, s, "hungry", 30*time.Second)
 	if got.State != api.StateStopped || got.StopReason != api.StopKernel || got.StopCode != 0x000C7F04 {
@@ -117,29 +154,26 @@ func TestOutOfMemory(t *testing.T) {
 // process, netns, veth and cgroup; its name and address stop answering.
 func TestDeleteCleansUp(t *testing.T) {
 	t.Parallel()
-	s := startSim(t)
-	img := pushImage(t, s, "web", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	s := simtest.Start(t)
+	img := appImage(t, s, "web", "/app")
 	inst := create(t, s, api.CreateInstanceRequest{Name: "doomed", Image: img, Autostart: true,
 		ServiceGroup: &api.ServiceGroupSpec{Services: webService}})
 	waitRunning(t, s, "doomed")
-	c := httpsClient(t, s)
+	c := simtest.FrontClient(t, s)
 	fqdn := inst.PublicFQDNs()[0]
 	if code, _ := fetch(t, c, fqdn, "/"); code != http.StatusOK {
 		t.Fatalf("before delete: %d", code)
 	}
-	s.mu.Lock()
-	r := s.instances[inst.UUID].run
-	pid, ns, veth, cg := r.cmd.Process.Pid, r.nsName, r.veth, r.cgroup
-	s.mu.Unlock()
-	if !netnsExists(ns) || !linkExists(veth) || !exists(cg) {
-		t.Fatalf("while running: netns %v veth %v cgroup %v", netnsExists(ns), linkExists(veth), exists(cg))
+	pid, ns, veth, cg := s.RunOf(inst.UUID)
+	if !sim.NetnsExists(ns) || !sim.LinkExists(veth) || !exists(cg) {
+		t.Fatalf("while running: netns %v veth %v cgroup %v", sim.NetnsExists(ns), sim.LinkExists(veth), exists(cg))
 	}
 	del := instanceCall(t, s, http.MethodDelete, "/v1/instances", []api.Ref{{Name: "doomed"}})
 	if del.Failed() || del.PreviousState != api.StateRunning {
 		t.Fatalf("delete: %+v", del)
 	}
-	if exists(fmt.Sprintf("/proc/%d", pid)) || netnsExists(ns) || linkExists(veth) || exists(cg) {
-		t.Errorf("after delete: process %v netns %v veth %v cgroup %v", exists(fmt.Sprintf("/proc/%d", pid)), netnsExists(ns), linkExists(veth), exists(cg))
+	if exists(fmt.Sprintf("/proc/%d", pid)) || sim.NetnsExists(ns) || sim.LinkExists(veth) || exists(cg) {
+		t.Errorf("after delete: process %v netns %v veth %v cgroup %v", exists(fmt.Sprintf("/proc/%d", pid)), sim.NetnsExists(ns), sim.LinkExists(veth), exists(cg))
 	}
 	if conn, err := net.DialTimeout("tcp", inst.PrivateIP+":8080", time.Second); err == nil {
 		conn.Close()
@@ -153,18 +187,13 @@ func TestDeleteCleansUp(t *testing.T) {
 	}
 }
 
-func exists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
-}
-
 // TestFaults: 429 bursts with Retry-After, then 503, then success; a crash
 // on start stops the instance as a kernel crash.
 func TestFaults(t *testing.T) {
 	t.Parallel()
-	s := startSim(t)
-	var f Faults
-	if code := call(t, s, http.MethodPost, "/_sim/faults", Faults{RateLimit: 2, RetryAfterSeconds: 3, ServerErrors: 1}, &f); code != http.StatusOK || f.RateLimit != 2 {
+	s := simtest.Start(t)
+	var f sim.Faults
+	if code := call(t, s, http.MethodPost, "/_sim/faults", sim.Faults{RateLimit: 2, RetryAfterSeconds: 3, ServerErrors: 1}, &f); code != http.StatusOK || f.RateLimit != 2 {
 		t.Fatalf("set faults: %d %+v", code, f)
 	}
 	for i, want := range []int{429, 429, 503, 200} {
@@ -182,15 +211,15 @@ func TestFaults(t *testing.T) {
 			t.Errorf("request %d: Retry-After %q", i, resp.Header.Get("Retry-After"))
 		}
 	}
-	s.SetFaults(Faults{CrashOnStart: 1})
-	img := pushImage(t, s, "web", map[string]file{"app": {src: buildApp(t), mode: 0o755}}, []string{"/app"})
+	s.SetFaults(sim.Faults{CrashOnStart: 1})
+	img := appImage(t, s, "web", "/app")
 	create(t, s, api.CreateInstanceRequest{Name: "unlucky", Image: img, Autostart: true})
 	got := waitSettled(t, s, "unlucky", 10*time.Second)
 	if got.State != api.StateStopped || got.StopReason != api.StopKernel || got.StopCode.Decode(got.StopReason).Reason != api.ReasonSEGFAULT {
 		t.Errorf("crash on start: %s %s %#x", got.State, got.StopReason, uint32(got.StopCode))
 	}
 	// Slow answers: the delay is applied, then the answer is normal.
-	s.SetFaults(Faults{Slow: 1, DelayMs: 300})
+	s.SetFaults(sim.Faults{Slow: 1, DelayMs: 300})
 	start := time.Now()
 	if code := call(t, s, http.MethodGet, "/v1/healthz", nil, nil); code != http.StatusOK || time.Since(start) < 300*time.Millisecond {
 		t.Errorf("slow: %d after %v", code, time.Since(start))
@@ -209,7 +238,7 @@ func TestDynamicWithInterpreter(t *testing.T) {
 			t.Skip("no glibc /bin/echo on this host")
 		}
 	}
-	s := startSim(t)
+	s := simtest.Start(t)
 	img := pushImage(t, s, "echo", map[string]file{
 		"bin/echo":                   {src: "/bin/echo", mode: 0o755},
 		ld[1:]:                       {src: ld, mode: 0o755},

@@ -5,6 +5,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -41,7 +42,9 @@ func main() {
 }
 
 // serve answers on :8080 (or $PORT): / says hello, /lookup?host=H resolves
-// H with the Go resolver, /env?k=K prints an env var.
+// H with the Go resolver, /get?url=U answers U's body (what the instance
+// reaches), /cat?path=P answers a file of the instance, /env?k=K prints an
+// env var.
 func serve() {
 	host, _ := os.Hostname()
 	addr := ":8080"
@@ -58,6 +61,24 @@ func serve() {
 			return
 		}
 		fmt.Fprintln(w, strings.Join(addrs, ","))
+	})
+	http.HandleFunc("/get", func(w http.ResponseWriter, r *http.Request) {
+		c := &http.Client{Timeout: 5 * time.Second}
+		resp, err := c.Get(r.URL.Query().Get("url"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		_, _ = io.Copy(w, resp.Body)
+	})
+	http.HandleFunc("/cat", func(w http.ResponseWriter, r *http.Request) {
+		b, err := os.ReadFile(r.URL.Query().Get("path"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusNotFound)
+			return
+		}
+		_, _ = w.Write(b)
 	})
 	http.HandleFunc("/env", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, os.Getenv(r.URL.Query().Get("k")))
