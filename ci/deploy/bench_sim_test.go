@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"io"
 	"os"
 	"testing"
@@ -23,7 +24,7 @@ func BenchmarkDeploy(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	root := rootfsWith(b, bin, 0o755)
+	root := simtest.Rootfs(b, bin, 0o755)
 	var sum Timings
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"errors"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"strings"
 	"testing"
 
@@ -49,7 +50,7 @@ func (f *fakeStore) Undo(_ context.Context, s datastore.Platform) []string {
 func TestPreparedDatastoreEnv(t *testing.T) {
 	client, _ := refuseAll(t)
 	ds := &fakeStore{}
-	p, err := validate(Options{Client: client, Rootfs: rootfsWith(t, standinBinary(t), 0o755), Name: "x",
+	p, err := validate(Options{Client: client, Rootfs: simtest.Rootfs(t, simtest.GoBinary(t, standin), 0o755), Name: "x",
 		PresharedKeys: []string{testKey}, Datastore: ds, ScaleToZero: "on"})
 	if err != nil {
 		t.Fatal(err)
@@ -73,10 +74,10 @@ func TestPreparedDatastoreEnv(t *testing.T) {
 // instance or its service group exist; the image goes, the password
 // never shows.
 func TestDatastoreFailureCleansUp(t *testing.T) {
-	s := startSim(t)
-	var log syncBuffer
+	s := simtest.Start(t)
+	var log simtest.SyncBuffer
 	ds := &fakeStore{fail: errors.New("database did not start")}
-	o := simOptions(t, s, rootfsWith(t, standinBinary(t), 0o755), "withdb", &log)
+	o := simOptions(t, s, simtest.Rootfs(t, simtest.GoBinary(t, standin), 0o755), "withdb", &log)
 	o.Datastore = ds
 	_, err := Run(context.Background(), o)
 	var de *Error
@@ -94,5 +95,5 @@ func TestDatastoreFailureCleansUp(t *testing.T) {
 	if !strings.Contains(log.String(), "cleanup: remove image") {
 		t.Errorf("image not removed:\n%s", log.String())
 	}
-	noSecrets(t, map[string]string{"log": log.String(), "error": err.Error()}, fakePassword, testKey, s.Endpoints().Token)
+	simtest.NoSecrets(t, map[string]string{"log": log.String(), "error": err.Error()}, fakePassword, testKey, s.Endpoints().Token)
 }

@@ -1,8 +1,11 @@
 package deploy
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,33 +18,32 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/verify"
 )
 
-// One deployment's life against the simulator with real OpenFGA: the CLI
-// deploys it (verified, the JSON right, answering by FQDN through the TLS
-// front), a second deploy rolls out with no failed request, a third one
-// that exits 2 at start fails with its diagnosis and leaves the second
+// One deployment's life against the simulator with real OpenFGA: a
+// first deploy (verified, the record right, answering by FQDN through the
+// TLS front), a second deploy rolls out with no failed request, a third
+// one that exits 2 at start fails with its diagnosis and leaves the second
 // serving, then status, logs and destroy.
 func TestDeployLifecycle(t *testing.T) {
-	bin := openfgaBinary(t)
-	s := startSim(t)
+	bin := simtest.OpenFGABinary(t)
+	s := simtest.Start(t)
 	ep := s.Endpoints()
-	root := rootfsWith(t, bin, 0o755)
-	front := frontClient(t, s)
+	root := simtest.Rootfs(t, bin, 0o755)
+	front := simtest.FrontClient(t, s)
 	all := map[string]string{} // every output, checked for secrets at the end
 	const name = "openfga"
 	url := "https://" + name + "." + ep.Domain
+	ctx := context.Background()
 
-	// 1. the CLI, token and key from the environment
-	t.Setenv("UKC_TOKEN", ep.Token)
-	t.Setenv(PresharedKeyEnv, testKey)
-	var stdout, stderr syncBuffer
+	// 1. a first deploy with the repository's Kraftfile
+	var log1 simtest.SyncBuffer
+	o := simOptions(t, s, root, name, &log1)
+	o.Kraftfile, o.Memory = "../../Kraftfile", "256"
 	start := time.Now()
-	code := cliDeploy([]string{"--rootfs", root, "--name", name, "--api", ep.API, "--registry", ep.Registry,
-		"--ca", ep.CA, "--connect-to", ep.TLS, "--memory", "256", "--watch", "2s", "--kraftfile", "../../Kraftfile"}, &stdout, &stderr)
-	all["deploy 1 stdout"], all["deploy 1 stderr"] = stdout.String(), stderr.String()
-	if code != 0 {
-		t.Fatalf("deploy exit %d\n%s", code, stderr.String())
+	first, err := Run(ctx, o)
+	all["deploy 1 log"] = log1.String()
+	if err != nil {
+		t.Fatalf("first deploy: %v\n%s", err, log1.String())
 	}
-	first := decodeDeployment(t, stdout.String())
 	t.Logf("first deploy: %s to verified (timings %+v)", time.Since(start).Round(time.Millisecond), first.Timings)
 	checkRecord(t, first, name, ep.Registry)
 	if code, body, err := get(front, url+"/healthz"); err != nil || code != 200 || !strings.Contains(body, `"SERVING"`) {
@@ -52,23 +54,23 @@ func TestDeployLifecycle(t *testing.T) {
 	}
 
 	// 2. a rollout, with traffic all along
-	var log2 syncBuffer
-	o := simOptions(t, s, root, name, &log2)
+	var log2 simtest.SyncBuffer
+	o = simOptions(t, s, root, name, &log2)
 	o.Kraftfile, o.Env = "../../Kraftfile", []string{"OPENFGA_LOG_LEVEL=warn"} // another image config: a new instance
-	pr := probe(front, url)
+	pr := simtest.Probe(front, url)
 	start = time.Now()
 	second, err := Run(context.Background(), o)
 	rolloutTime := time.Since(start)
 	time.Sleep(300 * time.Millisecond)
-	pr.halt()
+	pr.Halt()
 	all["deploy 2 log"] = log2.String()
 	if err != nil {
 		t.Fatalf("second deploy: %v\n%s", err, log2.String())
 	}
 	t.Logf("rollout: %s; %d health requests through the FQDN during it, %d failed (first failure: %v)",
-		rolloutTime.Round(time.Millisecond), pr.ok.Load()+pr.failed.Load(), pr.failed.Load(), pr.firstErr.Load())
-	if pr.failed.Load() > 0 || pr.ok.Load() < 10 {
-		t.Errorf("requests during the rollout: %d ok, %d failed", pr.ok.Load(), pr.failed.Load())
+		rolloutTime.Round(time.Millisecond), pr.OK()+pr.Failed(), pr.Failed(), pr.FirstFailure())
+	if pr.Failed() > 0 || pr.OK() < 10 {
+		t.Errorf("requests during the rollout: %d ok, %d failed", pr.OK(), pr.Failed())
 	}
 	if len(second.Replaced) != 1 || second.Replaced[0] != first.Instance {
 		t.Errorf("replaced %v, want [%s]", second.Replaced, first.Instance)
@@ -83,15 +85,15 @@ func TestDeployLifecycle(t *testing.T) {
 	}
 
 	// 3. a deployment that exits 2 at start: the second keeps serving
-	var log3 syncBuffer
+	var log3 simtest.SyncBuffer
 	o = simOptions(t, s, root, name, &log3) // no Kraftfile: no labels, another digest under the same tag
 	const dbPassword = "db-pa55word-never-shown"
 	o.Env = []string{"OPENFGA_DATASTORE_ENGINE=postgres", "OPENFGA_DATASTORE_URI=postgres://openfga:" + dbPassword + "@postgres.nowhere.internal:5432/openfga"}
 	o.Timeouts.Verify = 90 * time.Second // OpenFGA retries its datastore for about a minute
-	pr = probe(front, url)
+	pr = simtest.Probe(front, url)
 	start = time.Now()
 	_, err = Run(context.Background(), o)
-	pr.halt()
+	pr.Halt()
 	all["deploy 3 log"], all["deploy 3 error"] = log3.String(), errString(err)
 	var de *Error
 	if !errors.As(err, &de) || de.Diagnosis == nil {
@@ -101,8 +103,8 @@ func TestDeployLifecycle(t *testing.T) {
 	if de.Diagnosis.Kind != diagnose.KindDatastoreDNS || de.Diagnosis.ExitCode != 2 {
 		t.Errorf("diagnosis %s (exit %d), want %s with exit 2", de.Diagnosis.Kind, de.Diagnosis.ExitCode, diagnose.KindDatastoreDNS)
 	}
-	if pr.failed.Load() > 0 {
-		t.Errorf("the earlier deployment stopped answering during the failed one: %d of %d failed", pr.failed.Load(), pr.ok.Load()+pr.failed.Load())
+	if pr.Failed() > 0 {
+		t.Errorf("the earlier deployment stopped answering during the failed one: %d of %d failed", pr.Failed(), pr.OK()+pr.Failed())
 	}
 	onlyInstance(t, c, name, second.Instance)
 	vc := &verify.Client{BaseURL: url, HTTP: front, Key: testKey}
@@ -121,27 +123,29 @@ func TestDeployLifecycle(t *testing.T) {
 	}
 
 	// 4. status and logs
-	stdout, stderr = syncBuffer{}, syncBuffer{}
-	if code := cliStatus([]string{"--name", name, "--api", ep.API}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), `"serving": true`) {
-		t.Errorf("status: %d\n%s%s", code, stdout.String(), stderr.String())
+	rep, err := Status(ctx, c, name)
+	if err != nil || !rep.Serving || len(rep.Instances) != 1 || rep.Instances[0].Name != second.Instance {
+		t.Errorf("status: %+v %v", rep, err)
 	}
-	all["status"] = stdout.String()
-	stdout = syncBuffer{}
-	if code := cliLogs([]string{"--name", name, "--api", ep.API}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), `"build.version":"v1.11.0"`) {
-		t.Errorf("logs: %d\n%.500s%s", code, stdout.String(), stderr.String())
+	statusJSON, _ := json.Marshal(rep)
+	all["status"] = string(statusJSON)
+	var logs bytes.Buffer
+	if err := Logs(ctx, c, name, "", 0, false, &logs); err != nil || !strings.Contains(logs.String(), `"build.version":"v1.11.0"`) {
+		t.Errorf("logs: %v\n%.500s", err, logs.String())
 	}
 
 	// 5. destroy, image included: nothing is left
-	stdout = syncBuffer{}
-	if code := cliDestroy([]string{"--name", name, "--api", ep.API, "--image", "--registry", ep.Registry}, &stdout, &stderr); code != 0 {
-		t.Fatalf("destroy: %d\n%s", code, stderr.String())
+	var logd simtest.SyncBuffer
+	gone, err := Destroy(ctx, c, DestroyOptions{Name: name, Image: true, Registry: ep.Registry, Log: &logd})
+	if err != nil || len(gone.Instances) != 1 || gone.ServiceGroup != name || len(gone.Images) == 0 {
+		t.Fatalf("destroy: %+v %v\n%s", gone, err, logd.String())
 	}
-	all["destroy"], all["stderr"] = stdout.String(), stderr.String()
+	all["destroy"] = logd.String()
 	nothingLeft(t, c, name)
-	if _, err := unikernel.Resolve(context.Background(), second.Image, acc); !errors.Is(err, unikernel.ErrNoManifest) {
+	if _, err := unikernel.Resolve(ctx, second.Image, acc); !errors.Is(err, unikernel.ErrNoManifest) {
 		t.Errorf("image after destroy --image: %v", err)
 	}
-	noSecrets(t, all, ep.Token, secret, testKey, dbPassword)
+	simtest.NoSecrets(t, all, ep.Token, secret, testKey, dbPassword)
 }
 
 func checkRecord(t *testing.T, d Deployment, name, registry string) {

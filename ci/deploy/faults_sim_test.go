@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"errors"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"strings"
 	"testing"
 	"time"
@@ -17,14 +18,14 @@ import (
 // itself): the deploy waits them out, creates exactly one instance and
 // is verified.
 func TestDeployThroughRateLimitsAndOutages(t *testing.T) {
-	bin := openfgaBinary(t)
-	s := startSim(t)
-	root := rootfsWith(t, bin, 0o755)
+	bin := simtest.OpenFGABinary(t)
+	s := simtest.Start(t)
+	root := simtest.Rootfs(t, bin, 0o755)
 	for _, f := range []sim.Faults{
 		{RateLimit: 3, ServerErrors: 3, ServerErrorCode: 503},
 		{Path: "/v1/instances", RateLimit: 2, ServerErrors: 3, ServerErrorCode: 503},
 	} {
-		var log syncBuffer
+		var log simtest.SyncBuffer
 		o := simOptions(t, s, root, "faulty", &log)
 		s.SetFaults(f)
 		start := time.Now()
@@ -45,9 +46,9 @@ func TestDeployThroughRateLimitsAndOutages(t *testing.T) {
 // OOM killer: diagnosed as such, and everything this run made is removed
 // (instance, service group, image).
 func TestDeployOutOfMemory(t *testing.T) {
-	s := startSim(t)
-	var log syncBuffer
-	o := simOptions(t, s, rootfsWith(t, standinBinary(t), 0o755), "hungry", &log)
+	s := simtest.Start(t)
+	var log simtest.SyncBuffer
+	o := simOptions(t, s, simtest.Rootfs(t, simtest.GoBinary(t, standin), 0o755), "hungry", &log)
 	o.Memory, o.Env = "64", []string{"STANDIN_ALLOC_MB=256"}
 	_, err := Run(context.Background(), o)
 	var de *Error
@@ -64,15 +65,15 @@ func TestDeployOutOfMemory(t *testing.T) {
 	if _, err := unikernel.Resolve(context.Background(), s.Endpoints().Registry+"/"+o.Client.Token().Namespace()+"/hungry:latest", acc); !errors.Is(err, unikernel.ErrNoManifest) {
 		t.Errorf("image left after the failed run: %v", err)
 	}
-	noSecrets(t, map[string]string{"log": log.String(), "error": err.Error()}, s.Endpoints().Token, secret, testKey)
+	simtest.NoSecrets(t, map[string]string{"log": log.String(), "error": err.Error()}, s.Endpoints().Token, secret, testKey)
 }
 
 // --keep-failed leaves the failed instance for inspection and says how
 // to remove it.
 func TestKeepFailed(t *testing.T) {
-	s := startSim(t)
-	var log syncBuffer
-	o := simOptions(t, s, rootfsWith(t, standinBinary(t), 0o755), "kept", &log)
+	s := simtest.Start(t)
+	var log simtest.SyncBuffer
+	o := simOptions(t, s, simtest.Rootfs(t, simtest.GoBinary(t, standin), 0o755), "kept", &log)
 	o.Memory, o.Env, o.KeepFailed = "64", []string{"STANDIN_ALLOC_MB=256"}, true
 	_, err := Run(context.Background(), o)
 	var de *Error
@@ -93,9 +94,9 @@ func TestKeepFailed(t *testing.T) {
 // Memory over the account's limit (the simulator's quotas say 4096 MiB) is
 // refused after validation, before anything is pushed or created.
 func TestMemoryOverQuotaCreatesNothing(t *testing.T) {
-	s := startSim(t)
-	var log syncBuffer
-	o := simOptions(t, s, rootfsWith(t, standinBinary(t), 0o755), "huge", &log)
+	s := simtest.Start(t)
+	var log simtest.SyncBuffer
+	o := simOptions(t, s, simtest.Rootfs(t, simtest.GoBinary(t, standin), 0o755), "huge", &log)
 	o.Memory = "8Gi"
 	_, err := Run(context.Background(), o)
 	var de *Error
@@ -113,9 +114,9 @@ func TestMemoryOverQuotaCreatesNothing(t *testing.T) {
 // An instance that crashes at boot (the simulator's crash fault: a
 // segfault before the app runs) fails at "running", with that diagnosis.
 func TestDeployCrashAtBoot(t *testing.T) {
-	s := startSim(t)
-	var log syncBuffer
-	o := simOptions(t, s, rootfsWith(t, standinBinary(t), 0o755), "crashy", &log)
+	s := simtest.Start(t)
+	var log simtest.SyncBuffer
+	o := simOptions(t, s, simtest.Rootfs(t, simtest.GoBinary(t, standin), 0o755), "crashy", &log)
 	s.SetFaults(sim.Faults{CrashOnStart: 1})
 	start := time.Now()
 	_, err := Run(context.Background(), o)

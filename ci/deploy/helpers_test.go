@@ -1,21 +1,29 @@
 package deploy
 
 import (
-	"bytes"
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 )
+
+// TestMain lets simtest remove the binaries the tests compiled.
+func TestMain(m *testing.M) { os.Exit(simtest.Main(m)) }
+
+// standin is a small stand-in for OpenFGA: it serves /healthz, and can
+// allocate memory or exit on request (testdata/standin).
+const standin = "./testdata/standin"
 
 // testToken is a well-formed token for tests that never reach an API.
 var testToken = base64.StdEncoding.EncodeToString([]byte("robot$acme.users.kraftcloud:s3cr3t-token-secret"))
@@ -41,123 +49,43 @@ func refuseAll(t *testing.T) (*kraftcloud.Client, *atomic.Int64) {
 	return c, &n
 }
 
-var (
-	buildMu sync.Mutex
-	built   = map[string]string{}
-)
-
-// standinBinary compiles testdata/standin with CGO_ENABLED=0 and the
-// static build's flags, or with extraFlags instead (e.g. the seed's
-// -buildmode=pie), once per flag set.
-func standinBinary(t testing.TB, extraFlags ...string) string {
+// simClient is an API client for the simulator that logs retries to log.
+func simClient(t testing.TB, s *sim.Sim, log io.Writer) *kraftcloud.Client {
 	t.Helper()
-	buildMu.Lock()
-	defer buildMu.Unlock()
-	key := strings.Join(extraFlags, " ")
-	if p, ok := built[key]; ok {
-		return p
-	}
-	dir, err := os.MkdirTemp("", "deploy-standin-")
+	c, err := kraftcloud.New(s.Endpoints().API, s.Endpoints().Token,
+		kraftcloud.WithLogf(func(f string, a ...any) { _, _ = io.WriteString(log, strings.TrimSpace(fmt.Sprintf(f, a...))+"\n") }))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(dir, "standin")
-	flags := extraFlags
-	if len(flags) == 0 {
-		flags = []string{"-trimpath", "-ldflags=-s -w", "-tags", "netgo"}
-	}
-	args := append(append([]string{"build"}, flags...), "-o", out, "./testdata/standin")
-	cmd := exec.Command("go", args...)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatal(&buildError{err, string(b)})
-	}
-	built[key] = out
-	return out
+	return c
 }
 
-type buildError struct {
-	err error
-	out string
+// simOptions are deploy options against the simulator.
+func simOptions(t testing.TB, s *sim.Sim, root, name string, log io.Writer) Options {
+	ep := s.Endpoints()
+	return Options{
+		Client: simClient(t, s, log), Rootfs: root, Name: name, Registry: ep.Registry,
+		CAFile: ep.CA, ConnectTo: ep.TLS, PresharedKeys: []string{testKey}, Log: log,
+		Timeouts: Timeouts{Watch: 2 * time.Second, Verify: 40 * time.Second},
+	}
 }
 
-func (e *buildError) Error() string { return e.err.Error() + "\n" + e.out }
-
-// rootfsWith lays out a rootfs whose /usr/bin/openfga is a copy of bin.
-func rootfsWith(t testing.TB, bin string, mode os.FileMode) string {
-	t.Helper()
-	root := t.TempDir()
-	dst := filepath.Join(root, "usr", "bin", "openfga")
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	copyFile(t, bin, dst, mode)
-	if err := os.MkdirAll(filepath.Join(root, "etc"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(root, "etc", "hosts"), []byte("127.0.0.1 localhost\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return root
-}
-
-func copyFile(t testing.TB, src, dst string, mode os.FileMode) {
-	t.Helper()
-	in, err := os.Open(src)
+// get fetches url and returns the status and body.
+func get(c *http.Client, url string) (int, string, error) {
+	resp, err := c.Get(url)
 	if err != nil {
-		t.Fatal(err)
+		return 0, "", err
 	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(dst, mode); err != nil {
-		t.Fatal(err)
-	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), nil
 }
 
-// syncBuffer is a log writer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// noSecrets fails the test if any text shows a secret.
-func noSecrets(t *testing.T, texts map[string]string, secrets ...string) {
+func decodeDeployment(t *testing.T, s string) Deployment {
 	t.Helper()
-	for name, text := range texts {
-		for _, s := range secrets {
-			if s != "" && strings.Contains(text, s) {
-				t.Errorf("%s shows a secret (%.6s…)", name, s)
-			}
-		}
+	var d Deployment
+	if err := json.Unmarshal([]byte(s), &d); err != nil {
+		t.Fatalf("stdout is not the Deployment JSON: %v\n%s", err, s)
 	}
-}
-
-// TestMain removes the stand-in binaries the tests compiled.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	for _, p := range built {
-		os.RemoveAll(filepath.Dir(p))
-	}
-	os.Exit(code)
+	return d
 }

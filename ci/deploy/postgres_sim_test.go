@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,19 +26,19 @@ import (
 // wrong password fails at the datastore and leaves the second serving;
 // destroy keeps the database and says so.
 func TestDeployWithPostgres(t *testing.T) {
-	bin := openfgaBinary(t)
-	s := startSim(t)
+	bin := simtest.OpenFGABinary(t)
+	s := simtest.Start(t)
 	image := pushPGImage(t, s)
-	root := rootfsWith(t, bin, 0o755)
+	root := simtest.Rootfs(t, bin, 0o755)
 	const name = "pgfga"
-	deploy := func(ds *datastore.Postgres, log *syncBuffer) (Deployment, error) {
+	deploy := func(ds *datastore.Postgres, log *simtest.SyncBuffer) (Deployment, error) {
 		o := simOptions(t, s, root, name, log)
 		o.Memory = "256"
 		o.Datastore, o.Timeouts.Datastore = ds, datastore.Timeouts{Connect: 5 * time.Second}
 		return Run(context.Background(), o)
 	}
 
-	var log1 syncBuffer
+	var log1 simtest.SyncBuffer
 	first, err := deploy(&datastore.Postgres{Image: image, VolumeMB: 256, MemoryMB: 384}, &log1)
 	if err != nil {
 		t.Fatalf("first deploy: %v\n%s", err, log1.String())
@@ -52,7 +53,7 @@ func TestDeployWithPostgres(t *testing.T) {
 	}
 	password := db.Env["POSTGRES_PASSWORD"]
 
-	var log2 syncBuffer
+	var log2 simtest.SyncBuffer
 	second, err := deploy(&datastore.Postgres{Image: image}, &log2)
 	if err != nil {
 		t.Fatalf("second deploy: %v\n%s", err, log2.String())
@@ -64,7 +65,7 @@ func TestDeployWithPostgres(t *testing.T) {
 		t.Errorf("the database was not reused:\n%s", log2.String())
 	}
 
-	var log3 syncBuffer
+	var log3 simtest.SyncBuffer
 	_, err = deploy(&datastore.Postgres{Image: image, Password: "not-the-password-42"}, &log3)
 	var de *Error
 	if !errors.As(err, &de) || de.Stage != "datastore" {
@@ -74,7 +75,7 @@ func TestDeployWithPostgres(t *testing.T) {
 	if len(g.Instances) != 1 || g.Instances[0].Name != second.Instance {
 		t.Errorf("after the failed deploy the group holds %+v, want only %s", g.Instances, second.Instance)
 	}
-	vc := &verify.Client{BaseURL: second.URL, HTTP: frontClient(t, s), Key: testKey}
+	vc := &verify.Client{BaseURL: second.URL, HTTP: simtest.FrontClient(t, s), Key: testKey}
 	if _, err := vc.CheckMarker(context.Background()); err != nil {
 		t.Errorf("the second deployment after the failed one: %v", err)
 	}
@@ -84,14 +85,14 @@ func TestDeployWithPostgres(t *testing.T) {
 		t.Errorf("status: %+v %v", st.Database, err)
 	}
 
-	var log4 syncBuffer
+	var log4 simtest.SyncBuffer
 	out, err := Destroy(context.Background(), c, DestroyOptions{Name: name, Log: &log4})
 	if err != nil || out.Datastore == nil || len(out.Datastore.Kept) != 2 || !strings.Contains(log4.String(), "kept database instance") {
 		t.Errorf("destroy: %+v %v\n%s", out, err, log4.String())
 	}
 	t.Logf("first deploy: datastore %d ms, total %d ms; rollout: datastore %d ms, total %d ms",
 		first.Timings.Datastore, first.Timings.Total, second.Timings.Datastore, second.Timings.Total)
-	noSecrets(t, map[string]string{"log 1": log1.String(), "log 2": log2.String(), "log 3": log3.String(), "error": err2s(err)},
+	simtest.NoSecrets(t, map[string]string{"log 1": log1.String(), "log 2": log2.String(), "log 3": log3.String(), "error": err2s(err)},
 		password, "not-the-password-42", testKey)
 }
 
@@ -112,7 +113,7 @@ func pushPGImage(t *testing.T, s *sim.Sim) string {
 		t.Fatal(err)
 	}
 	ep := s.Endpoints()
-	c := simClient(t, s, &syncBuffer{})
+	c := simClient(t, s, &simtest.SyncBuffer{})
 	user, secret := c.Token().RegistryAuth()
 	acc := unikernel.Access{Username: user, Password: secret, PlainHTTP: true}
 	rt, err := unikernel.PullRuntime(context.Background(), unikernel.RuntimeRef(ep.Registry, pgimage.DefaultRuntime), acc)

@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"errors"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,11 +13,11 @@ import (
 // Every bad input is refused with its own message, before any request.
 func TestBadInputsSendNothing(t *testing.T) {
 	client, sent := refuseAll(t)
-	good := rootfsWith(t, standinBinary(t), 0o755)
-	dynamic := rootfsWith(t, "/bin/true", 0o755)
-	pie := rootfsWith(t, standinBinary(t, "-buildmode=pie"), 0o755) // the seed's CGO_ENABLED=0 PIE
-	noExec := rootfsWith(t, standinBinary(t), 0o644)
-	big := rootfsWith(t, standinBinary(t), 0o755)
+	good := simtest.Rootfs(t, simtest.GoBinary(t, standin), 0o755)
+	dynamic := simtest.Rootfs(t, "/bin/true", 0o755)
+	pie := simtest.Rootfs(t, simtest.GoBinary(t, standin, "-buildmode=pie"), 0o755) // the seed's CGO_ENABLED=0 PIE
+	noExec := simtest.Rootfs(t, simtest.GoBinary(t, standin), 0o644)
+	big := simtest.Rootfs(t, simtest.GoBinary(t, standin), 0o755)
 	f, _ := os.Create(filepath.Join(big, "usr", "bin", "big.dat"))
 	f.Truncate(200 << 20) // sparse: 200 MiB of rootfs, no disk
 	f.Close()
@@ -80,7 +81,7 @@ func TestBadInputsSendNothing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			o := base()
 			tc.edit(&o)
-			var log syncBuffer
+			var log simtest.SyncBuffer
 			o.Log = &log
 			_, err := Run(context.Background(), o)
 			var de *Error
@@ -90,33 +91,11 @@ func TestBadInputsSendNothing(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %q\nwant it to contain %q", err, tc.want)
 			}
-			noSecrets(t, map[string]string{"error": err.Error(), "log": log.String()}, testKey, testToken, "s3cr3t-token-secret")
+			simtest.NoSecrets(t, map[string]string{"error": err.Error(), "log": log.String()}, testKey, testToken, "s3cr3t-token-secret")
 		})
 	}
 	if n := sent.Load(); n != 0 {
 		t.Fatalf("%d requests sent", n)
-	}
-}
-
-// The CLI refuses a malformed token and unknown flags without a request.
-func TestCLIRefusesBadTokenAndUsage(t *testing.T) {
-	_, sent := refuseAll(t)
-	root := rootfsWith(t, standinBinary(t), 0o755)
-	var out, errOut syncBuffer
-	code := cliDeploy([]string{"--rootfs", root, "--name", "x", "--api", "http://127.0.0.1:1", "--token", "not-base64!"}, &out, &errOut)
-	if code != 2 || !strings.Contains(errOut.String(), "invalid token format") || strings.Contains(errOut.String(), "not-base64!") {
-		t.Fatalf("code %d, stderr %q", code, errOut.String())
-	}
-	if code := cliDeploy([]string{"--bogus"}, &out, &errOut); code != 2 {
-		t.Fatalf("unknown flag: code %d", code)
-	}
-	errOut = syncBuffer{}
-	code = cliDeploy([]string{"--rootfs", root, "--name", "x", "--metro", "not a metro", "--token", testToken}, &out, &errOut)
-	if code != 2 || !strings.Contains(errOut.String(), "neither a metro name") {
-		t.Fatalf("bad metro: code %d, stderr %q", code, errOut.String())
-	}
-	if out.String() != "" || sent.Load() != 0 {
-		t.Fatalf("stdout %q, %d requests", out.String(), sent.Load())
 	}
 }
 
@@ -153,7 +132,7 @@ func TestParsePorts(t *testing.T) {
 // authentication is on with the keys.
 func TestEnv(t *testing.T) {
 	client, _ := refuseAll(t)
-	o := Options{Client: client, Rootfs: rootfsWith(t, standinBinary(t), 0o755), Name: "x",
+	o := Options{Client: client, Rootfs: simtest.Rootfs(t, simtest.GoBinary(t, standin), 0o755), Name: "x",
 		PresharedKeys: []string{testKey, testKey + "2"}, Ports: []string{"443:9090"}, Env: []string{"OPENFGA_LOG_LEVEL=warn"}}
 	p, err := validate(o)
 	if err != nil {

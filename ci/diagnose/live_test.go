@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"cmp"
 	"context"
 	"os"
 	"testing"
@@ -14,7 +15,7 @@ func TestLiveDiagnose(t *testing.T) {
 	if os.Getenv("UKC_TOKEN") == "" {
 		t.Skip("UKC_TOKEN not set: skipping the live read-only diagnosis against the real API (set UKC_TOKEN and optionally UKC_METRO)")
 	}
-	c, err := kraftcloud.New(kraftcloud.MetroFromEnv(), "")
+	c, err := kraftcloud.New(cmp.Or(os.Getenv("UKC_METRO"), kraftcloud.DefaultMetro), os.Getenv("UKC_TOKEN"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
-// Package gobuild holds the one way this project compiles OpenFGA: the flags the
-// seed's debugging journey proved on KraftCloud's base-compat runtime, the
-// version stamp, and the Go image chosen from OpenFGA's own go.mod.
+// Package gobuild holds the one way this project compiles OpenFGA: the flags
+// known to start on KraftCloud's base-compat runtime (a plain static build,
+// as OpenFGA's own Dockerfile and .goreleaser.yaml make it; a PIE dies at
+// load), the version stamp, and the Go image chosen from OpenFGA's own go.mod.
 //
 // The Dagger module and the host CLI both take their build from here, so a
 // flag can never differ between a local build and a deployed one.
@@ -12,6 +13,13 @@ import (
 	"strings"
 	"time"
 )
+
+// Pinned is the OpenFGA release this project builds unless told otherwise:
+// the tag, the commit it pointed at when it was pinned (a tag that moves
+// since is refused), and that commit's date (the stamp's date, so builds
+// reproduce). The CLI's defaults, the module's defaults and the tests all
+// take it from here; a test holds the module's +default pragmas equal to it.
+var Pinned = Stamp{Version: "v1.11.0", Commit: "c06a7ec061f23e4e07adfa080fe66642c243b63c", Date: "2025-11-05T19:58:39Z"}
 
 // Package is the main package of OpenFGA's server.
 const Package = "./cmd/openfga"

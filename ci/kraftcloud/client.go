@@ -31,14 +31,13 @@ type Option func(*Client) error
 const DefaultTimeout = 30 * time.Second
 
 // New validates the endpoint (metro name or URL, see ResolveEndpoint) and
-// the token (see ParseToken; "" means from the environment) before any
-// request is made.
+// the token (see ParseToken) before any request is made.
 func New(endpoint, token string, opts ...Option) (*Client, error) {
 	base, err := ResolveEndpoint(endpoint)
 	if err != nil {
 		return nil, err
 	}
-	tok, err := ResolveToken(token)
+	tok, err := ParseToken(token)
 	if err != nil {
 		return nil, err
 	}

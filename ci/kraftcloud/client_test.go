@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
 	"net/http"
 	"strings"
@@ -58,25 +57,8 @@ func TestTokenHelpers(t *testing.T) {
 	}
 }
 
-func TestTokenFromEnv(t *testing.T) {
-	for _, k := range TokenEnv {
-		t.Setenv(k, "")
-	}
-	t.Setenv("KRAFTCLOUD_TOKEN", testToken)
-	if v, k := TokenFromEnv(); v != testToken || k != "KRAFTCLOUD_TOKEN" {
-		t.Fatalf("%q from %s", v, k)
-	}
-	t.Setenv("UKC_TOKEN", "x")
-	if _, k := TokenFromEnv(); k != "UKC_TOKEN" {
-		t.Fatalf("UKC_TOKEN should win, got %s", k)
-	}
-}
-
 func TestBadTokenRefusedBeforeAnyRequest(t *testing.T) {
 	f := newFakeAPI(t, reply{body: docQuotas})
-	for _, k := range TokenEnv {
-		t.Setenv(k, "")
-	}
 	for _, bad := range []string{"", "not base64!", b64("nocolon"), b64("a:b:c"), b64(":secret"), b64("user:")} {
 		_, err := New(f.srv.URL, bad)
 		if err == nil {
@@ -385,29 +367,4 @@ func TestFindImage(t *testing.T) {
 	if _, err := c.FindImage(ctx, api.ImageFilter{Digest: "acme/openfga@sha256:def"}); !errors.Is(err, ErrNotFound) {
 		t.Fatal(err)
 	}
-}
-
-func TestConnFlags(t *testing.T) {
-	f := newFakeAPI(t, reply{body: docQuotas})
-	var cf ConnFlags
-	fs := flag.NewFlagSet("x", flag.ContinueOnError)
-	cf.Register(fs)
-	if err := fs.Parse([]string{"--api", f.srv.URL + "/v1", "--token", testToken}); err != nil {
-		t.Fatal(err)
-	}
-	c, err := cf.Client()
-	if err != nil || c.Endpoint() != f.srv.URL {
-		t.Fatal(c, err)
-	}
-	if _, err := c.Quotas(ctx); err != nil {
-		t.Fatal(err)
-	}
-	cf.Metro = "fra"
-	if _, err := cf.Client(); err == nil {
-		t.Fatal("--metro with --api accepted")
-	}
-	var usage strings.Builder
-	fs.SetOutput(&usage)
-	fs.PrintDefaults()
-	assertNoSecret(t, usage.String())
 }

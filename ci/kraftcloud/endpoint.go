@@ -1,19 +1,15 @@
 package kraftcloud
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 )
 
 // DefaultMetro is used when neither a flag nor the environment names one.
 const DefaultMetro = "fra"
-
-// MetroEnv lists the variables the kraft and unikraft CLIs read the metro
-// from, in the order we consult them (research doc §1).
-var MetroEnv = []string{"UKC_METRO", "UNIKRAFTCLOUD_METRO", "KRAFTCLOUD_METRO", "KC_METRO"}
 
 // Metro names: current ones are three letters (fra, dal, sin, was, sfo),
 // legacy ones carry a digit (fra0, dal0, sin0, was1). Unknown names of the
@@ -57,12 +53,17 @@ func normalizeURL(raw string) (string, error) {
 	return strings.TrimSuffix(u.String(), "/"), nil
 }
 
-// MetroFromEnv returns the first metro set in MetroEnv, else DefaultMetro.
-func MetroFromEnv() string {
-	for _, k := range MetroEnv {
-		if v := strings.TrimSpace(os.Getenv(k)); v != "" {
-			return v
-		}
+// Endpoint picks the API endpoint from a metro or a full API URL, one of
+// the two; with neither it is DefaultMetro.
+func Endpoint(metro, api string) (string, error) {
+	api, metro = strings.TrimSpace(api), strings.TrimSpace(metro)
+	switch {
+	case api != "" && metro != "":
+		return "", errors.New("kraftcloud: give a metro or an API URL, not both")
+	case api != "":
+		return api, nil
+	case metro != "":
+		return metro, nil
 	}
-	return DefaultMetro
+	return DefaultMetro, nil
 }

@@ -1,6 +1,7 @@
 package kraftcloud
 
 import (
+	"cmp"
 	"os"
 	"testing"
 )
@@ -10,7 +11,7 @@ func TestLive(t *testing.T) {
 	if os.Getenv("UKC_TOKEN") == "" {
 		t.Skip("UKC_TOKEN not set: skipping the live read-only test against the real API (set UKC_TOKEN and optionally UKC_METRO)")
 	}
-	c, err := New(MetroFromEnv(), os.Getenv("UKC_TOKEN"))
+	c, err := New(cmp.Or(os.Getenv("UKC_METRO"), DefaultMetro), os.Getenv("UKC_TOKEN"))
 	if err != nil {
 		t.Fatal(err)
 	}

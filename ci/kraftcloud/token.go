@@ -4,16 +4,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
 )
-
-// TokenEnv lists the variables the kraft (legacy) and unikraft (current)
-// CLIs and SDKs read the token from, in the order we consult them: the
-// documented UKC_TOKEN first, then the others (research doc §1).
-var TokenEnv = []string{"UKC_TOKEN", "UNIKRAFTCLOUD_TOKEN", "UNIKRAFT_CLOUD_TOKEN", "KRAFTCLOUD_TOKEN", "KC_TOKEN"}
 
 // ErrNoToken is returned when neither an argument nor the environment
 // holds a token.
@@ -43,25 +37,6 @@ func ParseToken(s string) (Token, error) {
 		return Token{}, errors.New("kraftcloud: invalid token format: expected base64 of user:secret")
 	}
 	return Token{&tokenParts{raw: s, user: parts[0], secret: parts[1]}}, nil
-}
-
-// TokenFromEnv returns the first token set in TokenEnv and the variable's
-// name ("" and "" if none is set).
-func TokenFromEnv() (token, variable string) {
-	for _, k := range TokenEnv {
-		if v := strings.TrimSpace(os.Getenv(k)); v != "" {
-			return v, k
-		}
-	}
-	return "", ""
-}
-
-// ResolveToken parses arg if set, else the environment's token.
-func ResolveToken(arg string) (Token, error) {
-	if strings.TrimSpace(arg) == "" {
-		arg, _ = TokenFromEnv()
-	}
-	return ParseToken(arg)
 }
 
 // parts never returns nil, so the zero Token behaves as an empty one.

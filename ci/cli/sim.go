@@ -1,22 +1,25 @@
-package sim
+package cli
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
 )
 
-// Main is `go run . sim [--api ADDR] [--registry ADDR] [--tls ADDR]
-// [--token TOKEN] [--dir DIR]`: it starts a simulator, prints its
-// Endpoints as exactly one JSON line on stdout, logs to stderr, and runs
-// until SIGINT or SIGTERM, then removes everything it made. It returns the
-// exit code: 0 after a clean stop, 1 if it could not start, 2 on usage.
-func Main(args []string) int {
-	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
-	var o Options
+// Sim starts a local KraftCloud, prints its Endpoints as exactly one JSON
+// line on stdout, logs to stderr, and runs until SIGINT or SIGTERM, then
+// removes everything it made. Exit 0 after a clean stop, 1 if it could not
+// start, 2 on usage.
+var Sim = Command{Name: "sim", Summary: "a local KraftCloud (needs root): prints one JSON line of endpoints, runs until interrupted", Run: simCmd}
+
+func simCmd(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("sim", stderr)
+	o := sim.Options{Log: stderr}
 	fs.StringVar(&o.APIAddr, "api", "", "API listen address (default a free 127.0.0.1 port)")
 	fs.StringVar(&o.RegistryAddr, "registry", "", "registry listen address (default a free 127.0.0.1 port)")
 	fs.StringVar(&o.TLSAddr, "tls", "", "TLS front listen address (default a free 127.0.0.1 port)")
@@ -25,11 +28,7 @@ func Main(args []string) int {
 	fs.StringVar(&o.Dir, "dir", "", "state directory (default a temporary one, removed on exit)")
 	fs.StringVar(&o.Subnet, "subnet", "", "private network, e.g. 10.201.7.0/24 (default a free 10.x.y.0/24)")
 	fs.StringVar(&o.Bridge, "bridge", "", "bridge name (default ukcsim + random hex)")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(os.Stderr, "sim: unexpected argument %q\n", fs.Arg(0))
+	if !parse(fs, args, stderr) {
 		return 2
 	}
 	// Catch signals before starting, so a SIGTERM during start-up still
@@ -37,17 +36,17 @@ func Main(args []string) int {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	s, err := Start(o)
+	s, err := sim.Start(o)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	line, _ := json.Marshal(s.Endpoints())
-	fmt.Fprintln(os.Stdout, string(line))
+	fmt.Fprintln(stdout, string(line))
 	sig := <-sigs
-	fmt.Fprintf(os.Stderr, "sim: %v: removing instances, network and cgroups\n", sig)
+	fmt.Fprintf(stderr, "sim: %v: removing instances, network and cgroups\n", sig)
 	if err := s.Close(); err != nil {
-		fmt.Fprintln(os.Stderr, "sim: close:", err)
+		fmt.Fprintln(stderr, "sim: close:", err)
 		return 1
 	}
 	return 0

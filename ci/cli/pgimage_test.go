@@ -1,28 +1,34 @@
-package pgimage
+package cli
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/pgimage"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 )
 
 // The CLI lays the rootfs out and pushes the image with the token's
 // registry login; the JSON names the image deploy --postgres-image takes.
-func TestCLI(t *testing.T) {
-	debs := debsDir(t)
+func TestPGImage(t *testing.T) {
+	debs := cmp.Or(os.Getenv("PG_DEBS"), "/var/tmp/ofk-pgdebs")
+	if m, _ := filepath.Glob(filepath.Join(debs, "postgresql-*.deb")); len(m) == 0 {
+		t.Skip("no PostgreSQL packages in " + debs + ": run `bash .ci/pg-rootfs.sh` (it prints PG_DEBS=...)")
+	}
 	s := simtest.Start(t)
 	out := filepath.Join(t.TempDir(), "rootfs")
 	var stdout, stderr bytes.Buffer
 	t.Setenv("UKC_TOKEN", s.Endpoints().Token)
-	code := cli([]string{"--debs", debs, "--out", out, "--push", "--registry", s.Endpoints().Registry}, &stdout, &stderr)
+	code := pgimageCmd([]string{"--debs", debs, "--out", out, "--push", "--registry", s.Endpoints().Registry}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr.String())
 	}
-	var b Built
+	var b pgimage.Built
 	if err := json.Unmarshal(stdout.Bytes(), &b); err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +36,7 @@ func TestCLI(t *testing.T) {
 		t.Errorf("%+v", b)
 	}
 	t.Setenv("PG_DEBS", "")
-	if code := cli([]string{"--out", out}, &stdout, &stderr); code != 2 {
+	if code := pgimageCmd([]string{"--out", out}, &stdout, &stderr); code != 2 {
 		t.Errorf("no --debs: exit %d, want 2", code)
 	}
 }

@@ -1,4 +1,4 @@
-package diagnose
+package cli
 
 import (
 	"bytes"
@@ -14,29 +14,14 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 )
 
-// seedInstance is the seed's first crash as the API would show it.
+// seedInstance is a binary that could not be exec'd (exit 243 at load),
+// as the API shows it.
 const seedInstance = `{"status":"success","uuid":"bd281cc4-7640-4cbc-af48-5a44c2bd7b74","name":"openfga",
  "state":"stopped","image":"acme/openfga@sha256:abc","memory_mb":1024,"args":["/usr/bin/openfga","run"],
  "stop_reason":3,"exit_code":243,"stop_code":32512,"uptime_ms":102,"restart_policy":"never"}`
 
-func TestParseInstanceShapes(t *testing.T) {
-	for name, doc := range map[string]string{
-		"object":   seedInstance,
-		"array":    "[" + seedInstance + "]",
-		"envelope": `{"status":"success","data":{"instances":[` + seedInstance + `]}}`,
-	} {
-		in, err := ParseInstance([]byte(doc))
-		if err != nil || in.ExitCode != 243 || in.StopReason != 3 {
-			t.Errorf("%s: %+v %v", name, in, err)
-		}
-	}
-	if _, err := ParseInstance([]byte(`[{"name":"openfga","state":"stopped","app_exit_code":"243"}]`)); err == nil || !strings.Contains(err.Error(), "-o raw") {
-		t.Errorf("kraftkit JSON: %v", err)
-	}
-	if _, err := ParseInstance([]byte(`[]`)); err == nil {
-		t.Error("empty array accepted")
-	}
-}
+// seedDNSPanic is OpenFGA's panic when its datastore host does not resolve.
+const seedDNSPanic = "panic: hostname resolving error: lookup postgres.default on 10.0.1.206:53: no such host"
 
 func writeFile(t *testing.T, name, content string) string {
 	t.Helper()
@@ -51,7 +36,7 @@ func TestCLIFromFilesText(t *testing.T) {
 	inst := writeFile(t, "i.json", seedInstance)
 	logs := writeFile(t, "l.txt", "/usr/bin/openfga[    0.030176] reboot: Restarting system\n")
 	var out, errb bytes.Buffer
-	if code := run([]string{"--from", inst, "--logs", logs}, &out, &errb); code != 0 {
+	if code := diagnoseCmd([]string{"--from", inst, "--logs", logs}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	s := out.String()
@@ -66,7 +51,7 @@ func TestCLIFromFilesText(t *testing.T) {
 func TestCLIFromFilesJSON(t *testing.T) {
 	inst := writeFile(t, "i.json", seedInstance)
 	var out, errb bytes.Buffer
-	if code := run([]string{"--from", inst, "--json"}, &out, &errb); code != 0 {
+	if code := diagnoseCmd([]string{"--from", inst, "--json"}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	var m map[string]any
@@ -88,11 +73,11 @@ func TestCLIFromFilesJSON(t *testing.T) {
 func TestCLIUsage(t *testing.T) {
 	var out, errb bytes.Buffer
 	for _, args := range [][]string{{}, {"--from", "x", "--instance", "y"}, {"--bogus"}} {
-		if code := run(args, &out, &errb); code != 2 {
+		if code := diagnoseCmd(args, &out, &errb); code != 2 {
 			t.Errorf("%q: exit %d", args, code)
 		}
 	}
-	if code := run([]string{"--from", filepath.Join(t.TempDir(), "missing.json")}, &out, &errb); code != 1 {
+	if code := diagnoseCmd([]string{"--from", filepath.Join(t.TempDir(), "missing.json")}, &out, &errb); code != 1 {
 		t.Errorf("missing file: exit %d", code)
 	}
 }
@@ -121,7 +106,7 @@ func TestCLIFromAPI(t *testing.T) {
 	}))
 	defer srv.Close()
 	var out, errb bytes.Buffer
-	if code := run([]string{"--instance", "openfga", "--api", srv.URL, "--token", token}, &out, &errb); code != 0 {
+	if code := diagnoseCmd([]string{"--instance", "openfga", "--api", srv.URL, "--token", token}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	if !strings.Contains(out.String(), "postgres.default") || !strings.Contains(out.String(), "[datastore_dns]") {
@@ -131,7 +116,7 @@ func TestCLIFromAPI(t *testing.T) {
 	inst = api.Instance{ItemStatus: api.ItemStatus{Status: api.StatusError, Error: api.ErrNotFound, Message: "No instance with name 'nope'"}}
 	out.Reset()
 	errb.Reset()
-	if code := run([]string{"--instance", "nope", "--api", srv.URL, "--token", token}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "NotFound") {
+	if code := diagnoseCmd([]string{"--instance", "nope", "--api", srv.URL, "--token", token}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "NotFound") {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 }

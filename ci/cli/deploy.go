@@ -1,0 +1,231 @@
+package cli
+
+import (
+	"cmp"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/deploy"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
+)
+
+// Environment variables for the secrets: a key, a password or a URI on the
+// command line would end up in shell history and ps.
+const (
+	PresharedKeyEnv     = "OPENFGA_PRESHARED_KEY"
+	PostgresPasswordEnv = "OPENFGA_POSTGRES_PASSWORD"
+	DatastoreURIEnv     = "OPENFGA_DATASTORE_URI"
+)
+
+// Deploy is the module's deploy from a prepared root filesystem; it prints
+// the Deployment JSON and exits 0 only when verified.
+var Deploy = Command{Name: "deploy", Summary: "package, push, run and verify a root filesystem on KraftCloud; prints the Deployment JSON", Run: deployCmd}
+
+// Status, Logs and Destroy act on a deployment by name.
+var (
+	Status  = Command{Name: "status", Summary: "the deployment's instances and states, diagnosed when not running (exit 1 when none serves)", Run: statusCmd}
+	Logs    = Command{Name: "logs", Summary: "console output of one of the deployment's instances", Run: logsCmd}
+	Destroy = Command{Name: "destroy", Summary: "remove a deployment (its database only when asked)", Run: destroyCmd}
+)
+
+// target are the flags of every command on a deployment: the connection
+// and the name.
+type target struct {
+	conn conn
+	name string
+}
+
+func (t *target) register(fs *flag.FlagSet) {
+	t.conn.register(fs)
+	fs.StringVar(&t.name, "name", "", "the deployment's name")
+}
+
+func deployCmd(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("deploy", stderr)
+	var t target
+	t.register(fs)
+	fs.Lookup("ca").Usage = "PEM file of a CA to trust for the API, the registry and the public FQDN (the simulator's)"
+	var o deploy.Options
+	var ports, env, keys list
+	fs.StringVar(&o.Rootfs, "rootfs", "", "root filesystem directory (dagger call rootfs export --path DIR)")
+	fs.StringVar(&o.Kraftfile, "kraftfile", "", "Kraftfile for cmd, runtime, env and labels (default: cmd "+deploy.DefaultCmd+")")
+	fs.StringVar(&o.Memory, "memory", deploy.DefaultMemory, "memory: MiB, or with Mi/Gi")
+	fs.StringVar(&o.Memory, "M", deploy.DefaultMemory, "short for --memory")
+	fs.Var(&ports, "port", "EXT:INT/handlers, repeatable (default "+strings.Join(deploy.DefaultPorts, " ")+")")
+	fs.Var(&ports, "p", "short for --port")
+	fs.Var(&env, "env", "KEY=VALUE for the instance, repeatable (KEY alone: copied from the local environment)")
+	fs.Var(&env, "e", "short for --env")
+	fs.StringVar(&o.ScaleToZero, "scale-to-zero", "", "on, off or idle (default: the Kraftfile's label; off for the memory datastore)")
+	fs.StringVar(&o.Registry, "registry", deploy.DefaultRegistry, "registry [http://]HOST[:PORT] (http:// or a loopback host: plain HTTP)")
+	fs.StringVar(&o.Runtime, "runtime", "", "runtime image (default: the Kraftfile's, else "+deploy.DefaultRuntime+")")
+	fs.StringVar(&o.Tag, "tag", deploy.DefaultTag, "image tag")
+	fs.StringVar(&o.ConnectTo, "connect-to", "", "HOST:PORT to send the public FQDN's traffic to (like curl --connect-to)")
+	fs.Var(&keys, "preshared-key", "OpenFGA preshared key, repeatable (default $"+PresharedKeyEnv+", comma-separated)")
+	fs.BoolVar(&o.NoAuth, "no-auth", false, "deploy OpenFGA WITHOUT authentication (explicit opt-out)")
+	fs.BoolVar(&o.KeepFailed, "keep-failed", false, "keep a failed instance for inspection")
+	fs.StringVar(&o.OpenFGAVersion, "openfga-version", "", "OpenFGA version for the record (default: from the binary's build info)")
+	fs.StringVar(&o.Commit, "commit", "", "OpenFGA commit for the record")
+	fs.DurationVar(&o.Timeouts.Watch, "watch", deploy.DefaultTimeouts.Watch, "how long the instance must stay running")
+	fs.DurationVar(&o.Timeouts.Verify, "verify-timeout", deploy.DefaultTimeouts.Verify, "bound of the verification through the FQDN")
+	var ds datastore.Spec
+	datastoreFlags(fs, &ds)
+	if !parse(fs, args, stderr) {
+		return 2
+	}
+	cl, err := t.client(stderr)
+	if err == nil {
+		o.Env, err = localEnv(env)
+	}
+	if err == nil {
+		o.Datastore, err = buildDatastore(ds, cl.Token().Namespace())
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "deploy:", err)
+		return 2
+	}
+	o.Client, o.Name, o.CAFile, o.Ports, o.Log = cl, t.name, t.conn.ca, ports, stderr
+	o.PresharedKeys = keys
+	if len(keys) == 0 && !o.NoAuth {
+		if k := strings.TrimSpace(os.Getenv(PresharedKeyEnv)); k != "" {
+			o.PresharedKeys = strings.Split(k, ",")
+		}
+	}
+	ctx, cancel := signalContext()
+	defer cancel()
+	rec, err := deploy.Run(ctx, o)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	return printJSON(stdout, stderr, rec)
+}
+
+// datastoreFlags are deploy's datastore options; the secrets come from
+// the environment unless given.
+func datastoreFlags(fs *flag.FlagSet, s *datastore.Spec) {
+	fs.StringVar(&s.Kind, "datastore", "memory", "memory (lost on every restart), postgres (on the platform, with a volume) or external (a PostgreSQL URI)")
+	fs.StringVar(&s.Image, "postgres-image", "", "PostgreSQL unikernel image (go run . pgimage), e.g. <user>/openfga-pg:15 (default: <your namespace>/openfga-pg:15)")
+	fs.Int64Var(&s.VolumeMB, "volume-size", datastore.DefaultVolumeMB, "size of a new PostgreSQL volume in MiB (an existing one is reused)")
+	fs.Int64Var(&s.MemoryMB, "postgres-memory", datastore.DefaultMemoryMB, "PostgreSQL instance memory in MiB")
+	fs.StringVar(&s.Password, "postgres-password", "", "PostgreSQL password (default $"+PostgresPasswordEnv+", else the running database's, else generated)")
+	fs.BoolVar(&s.Public, "postgres-public", false, "also publish PostgreSQL on port 5432 (TLS by the platform); off: private network only")
+	fs.StringVar(&s.URI, "datastore-uri", "", "external PostgreSQL URI (default $"+DatastoreURIEnv+"; prefer the variable: a URI holds a password)")
+}
+
+// buildDatastore completes the datastore's secrets from the environment
+// and builds it; namespace (the token's) completes the default image.
+func buildDatastore(s datastore.Spec, namespace string) (datastore.Datastore, error) {
+	s.Password = cmp.Or(s.Password, os.Getenv(PostgresPasswordEnv))
+	s.URI = cmp.Or(s.URI, os.Getenv(DatastoreURIEnv))
+	return s.Build(namespace)
+}
+
+// localEnv completes kraft's -e KEY (no value) from the local environment.
+func localEnv(list []string) ([]string, error) {
+	out := make([]string, len(list))
+	for i, kv := range list {
+		if strings.Contains(kv, "=") {
+			out[i] = kv
+			continue
+		}
+		v, ok := os.LookupEnv(kv)
+		if !ok {
+			return nil, fmt.Errorf("env %s: not set locally (write %s=VALUE)", kv, kv)
+		}
+		out[i] = kv + "=" + v
+	}
+	return out, nil
+}
+
+func (t *target) client(stderr io.Writer) (*kraftcloud.Client, error) {
+	if t.name == "" {
+		return nil, fmt.Errorf("--name is required")
+	}
+	return t.conn.client(stderr)
+}
+
+func statusCmd(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("status", stderr)
+	var t target
+	t.register(fs)
+	if !parse(fs, args, stderr) {
+		return 2
+	}
+	cl, err := t.client(stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "status:", err)
+		return 2
+	}
+	ctx, cancel := signalContext()
+	defer cancel()
+	rep, err := deploy.Status(ctx, cl, t.name)
+	if err != nil {
+		fmt.Fprintln(stderr, "status:", err)
+		return 1
+	}
+	if code := printJSON(stdout, stderr, rep); code != 0 || !rep.Serving {
+		return 1
+	}
+	return 0
+}
+
+func logsCmd(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("logs", stderr)
+	var t target
+	t.register(fs)
+	instance := fs.String("instance", "", "instance name or UUID (default: the newest running one)")
+	tail := fs.Int64("tail", 0, "only the last N bytes (0: all that is kept)")
+	follow := fs.Bool("follow", false, "keep printing new output until the instance stops")
+	fs.BoolVar(follow, "f", false, "short for --follow")
+	if !parse(fs, args, stderr) {
+		return 2
+	}
+	cl, err := t.client(stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "logs:", err)
+		return 2
+	}
+	ctx, cancel := signalContext()
+	defer cancel()
+	if err := deploy.Logs(ctx, cl, t.name, *instance, *tail, *follow, stdout); err != nil {
+		fmt.Fprintln(stderr, "logs:", err)
+		return 1
+	}
+	return 0
+}
+
+func destroyCmd(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("destroy", stderr)
+	var t target
+	t.register(fs)
+	var o deploy.DestroyOptions
+	fs.BoolVar(&o.Image, "image", false, "also delete the deployment's image from the registry")
+	fs.StringVar(&o.Registry, "registry", deploy.DefaultRegistry, "registry HOST[:PORT] (for --image)")
+	fs.StringVar(&o.Tag, "tag", deploy.DefaultTag, "image tag (for --image)")
+	fs.BoolVar(&o.DeleteDatabase, "delete-database", false, "also delete the PostgreSQL instance (its volume, and so the data, stays)")
+	fs.BoolVar(&o.DeleteData, "delete-data", false, "also delete the PostgreSQL instance AND its volume: the data is gone for good")
+	if !parse(fs, args, stderr) {
+		return 2
+	}
+	cl, err := t.client(stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "destroy:", err)
+		return 2
+	}
+	o.Name, o.CAFile, o.Log = t.name, t.conn.ca, stderr
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	out, err := deploy.Destroy(ctx, cl, o)
+	if err != nil {
+		fmt.Fprintln(stderr, "destroy:", err)
+		printJSON(stdout, stderr, out)
+		return 1
+	}
+	return printJSON(stdout, stderr, out)
+}
