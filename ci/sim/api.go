@@ -13,10 +13,11 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 )
 
-// apiHandler is the REST API (doc §2): bearer auth, fault switches, and
-// the endpoint table. Every answer is the documented envelope; per-item
-// failures are items with status "error", a message and a numeric code,
-// in an HTTP 200 answer (the doc: "do not rely on the HTTP status alone").
+// apiHandler is the REST API: bearer auth, fault switches, and the
+// endpoint table of the OpenAPI spec. Every answer is the documented
+// envelope; per-item failures are items with status "error", a message and
+// a numeric code, in an HTTP 200 answer, so a client must read each item's
+// status, not only the HTTP status.
 func (s *Sim) apiHandler() http.Handler {
 	mux := http.NewServeMux()
 	routes := map[string]http.HandlerFunc{
@@ -79,7 +80,8 @@ func (s *Sim) apiHandler() http.Handler {
 	})
 }
 
-// authorized checks "Authorization: Bearer <token>" (doc §0).
+// authorized checks "Authorization: Bearer <token>", the API's only
+// authentication.
 func (s *Sim) authorized(r *http.Request) bool {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	return ok && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.opts.Token)) == 1

@@ -8,9 +8,9 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 )
 
-// handleListImages is GET /v1/images/list (doc §8): every image in the
-// registry, or the ones the body's {"tag"} / {"digest"} items name (an
-// unknown one is a NotFound item: kraftkit polls until it appears).
+// handleListImages is GET /v1/images/list: every image in the registry,
+// or the ones the body's {"tag"} / {"digest"} items name (an unknown one
+// is a NotFound item: kraftkit polls until it appears).
 func (s *Sim) handleListImages(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	filters, err := decodeItems(r, func(*api.ImageFilter, string) {})

@@ -14,7 +14,7 @@ import (
 
 // Memory bounds the simulator reports in quotas and enforces on create.
 const (
-	defaultMemoryMB = 128 // current spec default (doc §3.1)
+	defaultMemoryMB = 128 // memory_mb's default in the current OpenAPI spec
 	minMemoryMB     = 16
 	maxMemoryMB     = 4096
 )
@@ -56,7 +56,8 @@ func (s *Sim) handleCreateInstance(w http.ResponseWriter, r *http.Request) {
 }
 
 // createWait is how long a create blocks for running: timeout_s, or the
-// deprecated wait_timeout_ms rounded up to seconds (doc §3.1).
+// deprecated wait_timeout_ms rounded up to seconds, as the OpenAPI spec
+// describes the two.
 func createWait(req api.CreateInstanceRequest) time.Duration {
 	if req.TimeoutS > 0 {
 		return time.Duration(req.TimeoutS) * time.Second
@@ -216,7 +217,7 @@ func (s *Sim) viewLocked(inst *instance) api.Instance {
 	return v
 }
 
-// imageDisplay is the pinned image as GET shows it (doc §3.1):
+// imageDisplay is the pinned image as the platform's GET shows it:
 // "oci://unikraft.io/<repo>:<tag>@sha256:...".
 func imageDisplay(inst *instance) string {
 	s := "oci://unikraft.io/" + inst.image.Repo
@@ -353,8 +354,9 @@ func (s *Sim) handleStartInstances(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleWaitInstances blocks until each instance reaches its state, or
-// answers a TimedOut item (doc §5). The query's state and timeout_ms are
-// defaults for the items (the current SDK sends both).
+// answers a TimedOut item, as the API reference describes the wait
+// endpoint. The query's state and timeout_ms are defaults for the items
+// (the current SDK sends both).
 func (s *Sim) handleWaitInstances(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqs, err := decodeItems(r, func(x *api.WaitRequest, id string) { x.Ref = api.Ref{UUID: id} })
@@ -425,7 +427,8 @@ func (s *Sim) waitState(ctx context.Context, inst *instance, want api.State, tim
 }
 
 // handleLogs answers the console output of one instance, base64, with the
-// available window and the returned range (doc §4).
+// available window and the returned range, the log endpoint's answer in
+// the OpenAPI spec.
 func (s *Sim) handleLogs(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqs, err := decodeItems(r, func(x *api.LogRequest, id string) { x.Ref = api.Ref{UUID: id} })

@@ -60,8 +60,10 @@ func (s *Sim) newGroupLocked(spec api.ServiceGroupSpec, persistent bool) (*servi
 	return g, success
 }
 
-// checkService applies the doc's §6 rules on ports and handlers, and
-// defaults destination_port to port.
+// checkService applies the platform's rules on service ports and handlers
+// (the Unikraft Cloud docs on services: 443 is tls+http, 80 is http and may
+// redirect to 443, any other port is tls only), and defaults
+// destination_port to port.
 func checkService(svc *api.Service) error {
 	has := func(h api.Handler) bool { return slices.Contains(svc.Handlers, h) }
 	if svc.Port <= 0 || svc.Port > 65535 {
@@ -84,8 +86,8 @@ func checkService(svc *api.Service) error {
 }
 
 // fqdns turns requested domains into FQDNs: a trailing "." means an FQDN,
-// otherwise a subdomain of the metro; none means "<group>.<metro>.<domain>"
-// (doc §3.1, §6).
+// otherwise a subdomain of the metro; none means "<group>.<metro>.<domain>",
+// as the OpenAPI spec describes a service group's domains.
 func (s *Sim) fqdns(group string, ds []api.Domain) []string {
 	if len(ds) == 0 {
 		return []string{group + "." + s.domain}

@@ -157,8 +157,8 @@ func (s *Sim) handleGetVolumes(w http.ResponseWriter, r *http.Request) {
 	respond(w, start, api.KindVolumes, out)
 }
 
-// stoppedLocked reports whether volumes may be changed on inst: the doc
-// (§2, [S5]) requires the instance to be stopped.
+// stoppedLocked reports whether volumes may be changed on inst: the API
+// reference's attach and detach require the instance to be stopped.
 func stoppedLocked(inst *instance) bool {
 	return inst.run == nil
 }

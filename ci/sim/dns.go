@@ -14,9 +14,10 @@ import (
 
 // dnsServer answers the instances' DNS on the bridge's gateway address,
 // port 53, as the platform's network does: "<name>.internal" is the
-// private IP of the instance called name (doc §14). It knows nothing
-// else and forwards nothing: every other name is NXDOMAIN (the seed saw
-// "no such host" for an unknown name), so no query ever leaves the machine.
+// private IP of the instance called name (an instance's private_fqdn).
+// It knows nothing else and forwards nothing: every other name is NXDOMAIN
+// (on the platform, an app asking for an unknown name was seen to get "no
+// such host"), so no query ever leaves the machine.
 type dnsServer struct {
 	conn   *net.UDPConn
 	lookup func(name string) (netip.Addr, bool)

@@ -4,10 +4,13 @@
 // IPC namespaces, on a private bridge, under a memory cgroup, behind a TLS
 // front that routes public host names to service groups.
 //
-// It follows shared/research/kraftcloud-api.md (the "doc"): the same paths,
-// JSON (types from ci/kraftcloud/api), states, stop_reason/stop_code values
-// and per-item errors. What the doc does not settle and we had to infer, the
-// loader's exit codes above all, is said in loader.go, in one place.
+// It follows the public Unikraft Cloud API, as its OpenAPI spec
+// (platform.yaml) and API reference describe it and kraftkit uses it: the
+// same paths, JSON (types from ci/kraftcloud/api), states,
+// stop_reason/stop_code values and per-item errors. Where the package's
+// comments say "documented", they mean that public documentation. What it
+// does not settle and the simulator has to infer, the loader's exit codes
+// above all, is said in loader.go, in one place.
 //
 // Embedded:
 //

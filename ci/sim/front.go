@@ -19,7 +19,7 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 )
 
-// The TLS front plays the platform's gateway on port 443 (doc §6): it
+// The TLS front plays the platform's gateway on port 443: it
 // terminates TLS with a certificate for the requested host name, finds the
 // service group that owns that name, and forwards to a running instance's
 // private IP and destination_port: as HTTP (handlers http+tls, balanced per
@@ -213,7 +213,8 @@ func (s *Sim) proxyHTTP(w http.ResponseWriter, r *http.Request) {
 		},
 		Transport: proxyTransport,
 		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
-			// The doc's troubleshooting: 502 is a wrong destination port.
+			// As on the platform (the Unikraft Cloud docs' troubleshooting
+			// page), a 502 means nothing answers on the destination port.
 			gatewayError(w, http.StatusBadGateway, err.Error())
 		},
 	}
@@ -252,7 +253,8 @@ func closeWrite(c net.Conn) {
 }
 
 // redirect is the plain-HTTP front (the gateway's port 80): a group with
-// an 80 → 443 redirect service answers 301 to https (doc §6).
+// an 80 → 443 redirect service answers 301 to https, the platform's
+// "redirect" handler.
 func (s *Sim) redirect(w http.ResponseWriter, r *http.Request) {
 	host := hostOnly(r.Host)
 	g, svc := s.route(host, 80)

@@ -100,7 +100,7 @@ func TestRedirect(t *testing.T) {
 	if r.StatusCode != http.StatusMovedPermanently || r.Header.Get("Location") != "https://www.example.test/a?b=c" {
 		t.Errorf("redirect: %d %q", r.StatusCode, r.Header.Get("Location"))
 	}
-	// The doc's constraints on services are enforced.
+	// The platform's rules on service ports and handlers are enforced.
 	bad := api.ServiceGroupSpec{Services: []api.Service{{Port: 443, DestinationPort: 8080, Handlers: []api.Handler{api.HandlerTLS}}}}
 	call(t, s, http.MethodPost, "/v1/services", bad, &resp)
 	if g := resp.Items(api.KindServiceGroups); len(g) != 1 || g[0].Error != api.ErrInvalid || resp.Status != api.StatusError {

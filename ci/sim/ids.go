@@ -44,8 +44,8 @@ var (
 	nouns      = []string{"sun", "river", "forest", "cloud", "stone", "field", "bird", "wave", "moon", "leaf"}
 )
 
-// serviceGroupName is a generated service group name like the doc's
-// "floral-sun-54ixkmi6".
+// serviceGroupName is a generated service group name in the platform's
+// shape, e.g. "floral-sun-54ixkmi6".
 func serviceGroupName() string {
 	b := make([]byte, 2)
 	_, _ = rand.Read(b)
@@ -89,7 +89,7 @@ func splitToken(token string) (user, secret string, err error) {
 }
 
 // namespaceOf is the user's image namespace: the token user without the
-// "robot$" prefix and ".users.kraftcloud" suffix (doc §1).
+// "robot$" prefix and ".users.kraftcloud" suffix, as kraftkit derives it.
 func namespaceOf(user string) string {
 	return strings.TrimSuffix(strings.TrimPrefix(user, "robot$"), ".users.kraftcloud")
 }

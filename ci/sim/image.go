@@ -11,8 +11,8 @@ import (
 
 var errImageNotFound = errors.New("image not found")
 
-// Annotations kraftkit puts on the layer descriptors (unikernel image
-// format doc §1, §6).
+// Annotations kraftkit puts on the layer descriptors (kraftkit's
+// oci/annotations.go).
 const (
 	annotKernel = "org.unikraft.kernel.image"
 	annotInitrd = "org.unikraft.kernel.initrd"
@@ -64,8 +64,8 @@ func (r *registry) inspect(repo, ref string) (imageInfo, error) {
 	return info, nil
 }
 
-// pickManifest selects the kraftcloud/x86_64 manifest of an index (doc
-// §9.2), or its only manifest.
+// pickManifest selects the kraftcloud/x86_64 manifest of an index (the
+// platform kraftkit packages for KraftCloud), or its only manifest.
 func (r *registry) pickManifest(repo string, index []byte) ([]byte, error) {
 	idx, err := v1.ParseIndexManifest(bytes.NewReader(index))
 	if err != nil {

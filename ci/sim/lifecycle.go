@@ -24,8 +24,8 @@ func (s *Sim) notifyLocked() {
 }
 
 // startLocked boots a stopped or standby instance; it is a no-op for one
-// that is already starting or running (doc §2: start "no-op if already
-// running"). Caller holds s.mu.
+// that is already starting or running, as the API reference says of
+// PUT /v1/instances/start. Caller holds s.mu.
 func (s *Sim) startLocked(inst *instance) {
 	if inst.run != nil || inst.deleted || s.closing {
 		return
@@ -108,9 +108,9 @@ func (s *Sim) finish(inst *instance, r *run, o outcome) {
 	s.maybeRestartLocked(inst, o)
 }
 
-// maybeRestartLocked schedules a start per restart_policy, with the doc's
-// back-off: immediately, then 5s, 10s, 20s, ... up to 5m; reset after 10s
-// of healthy running (doc §3.1).
+// maybeRestartLocked schedules a start per restart_policy, with the
+// back-off the API reference gives for restart_policy: immediately, then
+// 5s, 10s, 20s, ... up to 5m; reset after 10s of healthy running.
 func (s *Sim) maybeRestartLocked(inst *instance, o outcome) {
 	failed := !o.reason.Has(api.StopApp) || o.exit != 0
 	if inst.restart != api.RestartAlways && !(inst.restart == api.RestartOnFailure && failed) {
@@ -135,7 +135,9 @@ func (s *Sim) maybeRestartLocked(inst *instance, o outcome) {
 
 func hasFeature(fs []api.Feature, f api.Feature) bool { return slices.Contains(fs, f) }
 
-// stopLocked asks a run to end (non-blocking, doc §2). Caller holds s.mu.
+// stopLocked asks a run to end and returns at once: a stop request answers
+// before the instance has stopped (its state is then stopping). Caller
+// holds s.mu.
 func (s *Sim) stopLocked(inst *instance, in intent) {
 	if inst.restartTimer != nil {
 		inst.restartTimer.Stop()
@@ -228,8 +230,8 @@ func removeInst(list []*instance, inst *instance) []*instance {
 }
 
 // idleWatch puts a scale-to-zero instance in standby once it has had no
-// connection through the front for cooldown_time_ms (default 1000, doc
-// §3.1). The process is stopped; traffic boots it again (front.go).
+// connection through the front for cooldown_time_ms (default 1000 in the
+// OpenAPI spec). The process is stopped; traffic boots it again (front.go).
 func (s *Sim) idleWatch(inst *instance, r *run) {
 	defer s.wg.Done()
 	cooldown := time.Duration(inst.s2z.CooldownTimeMs) * time.Millisecond

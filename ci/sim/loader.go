@@ -4,43 +4,46 @@ package sim
 // fails at load with which exit code. Everything the simulator decides
 // about a binary is in this file.
 //
-// Sources: the seed (shared/seed/000_*.txt, "Debugging Journey"), and
-// shared/research/kraftcloud-api.md (the "doc") §12 (crash at boot), §13
-// (Go binaries and runtimes), §14 (the postgres example) and §3.4.
+// Sources: unikraft/app-elfloader (the runtime's ELF loader, main.c), the
+// examples of unikraft-cloud/examples, and what images did when run on
+// KraftCloud ("observed").
 //
 // DOCUMENTED or OBSERVED:
-//   - A static x86_64 executable (ET_EXEC, no PT_INTERP) starts: the seed's
-//     working `CGO_ENABLED=0 go build -tags netgo` build; the doc §13, the
-//     unikraft CLI's own e2e image [S24] on base-compat.
-//   - A static-PIE (ET_DYN, no PT_INTERP) starts: the official Go and caddy
-//     examples build -static-pie (doc §13 [S25][S26][S48]).
+//   - A static x86_64 executable (ET_EXEC, no PT_INTERP) starts: observed
+//     with a `CGO_ENABLED=0 go build -tags netgo` build on base-compat.
+//   - A static-PIE (ET_DYN, no PT_INTERP) starts: the Go example builds
+//     with -static-pie (unikraft-cloud/examples http-go1.21/Dockerfile).
 //   - A dynamic executable whose interpreter is not in the rootfs fails at
-//     load with exit 243 and no app output: the seed's CGO_ENABLED=0
-//     -buildmode=pie build (PT_INTERP /lib64/ld-linux-x86-64.so.2 in a
-//     FROM scratch image), exit 243 after ~100 ms (doc §12 [S21]).
-//   - A load failure prints nothing from the app (seed: "No output before
-//     crash"; the only line was the kernel's own reboot message, which the
-//     simulator does not print).
+//     load with exit 243 and no app output: observed with a CGO_ENABLED=0
+//     -buildmode=pie build (PT_INTERP /lib64/ld-linux-x86-64.so.2) in a
+//     FROM scratch image, which stopped with exit 243 after ~100 ms.
+//   - A load failure prints nothing from the app: observed, the console
+//     held only the kernel's own reboot message, which the simulator does
+//     not print.
 //
 // INFERRED (not documented; change here if the platform proves otherwise):
-//   - Exit codes are the loader's -errno as a uint8 (doc §12 reading of
-//     app-elfloader main.c): a cmd path that does not exist → 254
-//     (-ENOENT); not a regular file or no exec bit → 243 (-EACCES, the
-//     base runtime sets CONFIG_APPELFLOADER_VFSEXEC_EXECBIT, doc §12
-//     [S45][S46]); not an ELF, or an ELF for another machine/class or of
-//     a non-executable type → 248 (-ENOEXEC).
+//   - Exit codes are the loader's -errno as a uint8, as app-elfloader's
+//     main.c returns it: a cmd path that does not exist → 254 (-ENOENT);
+//     not a regular file or no exec bit → 243 (-EACCES: the base runtime
+//     is built with CONFIG_APPELFLOADER_VFSEXEC_EXECBIT, the loader's check
+//     of the exec bit); not an ELF, or an ELF for another machine/class or
+//     of a non-executable type → 248 (-ENOEXEC).
 //   - A dynamic executable whose interpreter IS in the rootfs starts (and
 //     its own ld.so then loads the libraries): the postgres example runs a
-//     dynamic Alpine build on base-compat (doc §14 [S39b]).
+//     dynamic musl build on base-compat (unikraft-cloud/examples
+//     postgres/Dockerfile and Kraftfile).
 //   - "#!" scripts start when their interpreter loads by these same rules,
 //     and a cmd without "/" is looked up in PATH (the image's, else the
-//     usual default): the postgres example's cmd is "wrapper.sh" (§14).
-//   - The seed's musl static-PIE build exited 254; nothing in its headers
-//     tells it apart from a working static-PIE, so it is NOT modelled.
+//     usual default), as exec does on Linux: the postgres example's cmd is
+//     a shell script, wrapper.sh.
+//   - A musl static-PIE build was observed to exit 254; nothing in its
+//     headers tells it apart from a working static-PIE, so it is NOT
+//     modelled.
 //   - Stop fields of a load failure are those of an app exit: stop_reason
-//     3 (----AK, doc §12 "probably 3") and stop_code 0x8100 (reason OK, as
-//     kraftkit's "stop reason: shutdown" implies; the value is the doc's
-//     §3.2 example 33024). See appExitStopCode in runner.go.
+//     3 (----AK; a load failure ends the app and then the kernel) and
+//     stop_code 0x8100 (reason OK, as kraftkit's "stop reason: shutdown"
+//     for such an instance implies; 33024 is a stop_code example value of
+//     the API reference). See appExitStopCode in runner.go.
 
 import (
 	"bytes"

@@ -7,8 +7,9 @@ import "sync"
 const maxLogBytes = 4 << 20
 
 // logBuffer is an instance's console: everything its process wrote to
-// stdout and stderr, kept across restarts and stops (doc §4), addressed by
-// absolute byte offsets.
+// stdout and stderr, kept across restarts and stops as the platform keeps
+// an instance's console, addressed by absolute byte offsets (the log
+// endpoint's offset and range).
 type logBuffer struct {
 	mu    sync.Mutex
 	start int64 // absolute offset of data[0]

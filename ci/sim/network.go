@@ -195,8 +195,9 @@ func linkExists(name string) bool {
 	return err == nil
 }
 
-// macFor derives a stable locally administered MAC from an address, like
-// the doc's "12:b0:0a:00:00:25" for 10.0.0.37.
+// macFor derives a stable locally administered MAC from an address, in
+// the shape of the API reference's example "12:b0:0a:00:00:25" for
+// 10.0.0.37.
 func macFor(a netip.Addr) string {
 	b := a.As4()
 	return fmt.Sprintf("12:b0:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3])

@@ -20,10 +20,10 @@ import (
 )
 
 // registry plays index.unikraft.io: an OCI distribution registry behind
-// the same basic auth the platform derives from the token (doc §9.1:
-// "push and pull use basic auth with the base64-decoded UKC_TOKEN";
-// anonymous pulls, even of official/base-compat, are denied). Blobs live
-// on disk under the simulator's dir, manifests in memory.
+// the same basic auth as the platform's, the base64-decoded token as
+// user:secret (what kraftkit logs in with); anonymous pulls, even of
+// official/base-compat, are denied. Blobs live on disk under the
+// simulator's dir, manifests in memory.
 type registry struct {
 	inner        http.Handler
 	blobs        ggcr.BlobHandler
@@ -144,7 +144,8 @@ func (r imageRef) Reference() string {
 	return r.Tag
 }
 
-// parseImageRef normalises what a user may put in "image" (doc §3.1, §9.1):
+// parseImageRef normalises what a user may put in a create's "image", the
+// forms the platform and kraftkit accept:
 // "user/app:latest", "user/app@sha256:...", "nginx:latest" (→ official/),
 // with or without "index.unikraft.io/", "unikraft.io/", "oci://" or the
 // simulator's own registry host in front; no tag means latest.

@@ -22,10 +22,13 @@ import (
 // Stop codes the simulator reports (see loader.go for which are inferred).
 var (
 	// appExitStopCode: the app returned and the kernel shut down cleanly
-	// (reason OK, termtab). The value is the doc's §3.2 example, 33024.
+	// (reason OK in the stop_code table of the API reference); 33024 is
+	// the stop_code of the API reference's example instance.
 	appExitStopCode = api.StopCode(0x8100)
-	// oomStopCode is the doc's OOM example (§3.4): PGFAULT, errno ENOMEM,
-	// initlevel 127 = 0x000C7F04, reported with stop_reason 1 (-----K).
+	// oomStopCode is what an app that runs out of memory gets: a page
+	// fault the kernel cannot serve (PGFAULT, errno ENOMEM) while the app
+	// runs (initlevel 127), 0x000C7F04, with stop_reason 1 (-----K), as the
+	// API reference's stop_code layout encodes it.
 	oomStopCode = api.KernelStopCode(api.ReasonPGFAULT, api.ENOMEM, api.InitLevelAppRunning, false)
 )
 
@@ -62,8 +65,8 @@ func (s *Sim) boot(inst *instance, r *run) outcome {
 }
 
 // pull fetches the instance's image from the simulator's registry, over
-// HTTP with the token's credentials as the platform's nodes pull (doc
-// §9.1), and unpacks its initrd into rootfs.
+// HTTP with the token's login (the one kraftkit pushes with), and unpacks
+// its initrd into rootfs.
 func (s *Sim) pull(ref imageRef, rootfs string) (*unikernel.Unikernel, error) {
 	acc := unikernel.Access{Username: s.user, Password: s.secret, PlainHTTP: true}
 	img, err := unikernel.Open(context.Background(), s.ep.Registry+"/"+ref.Repo+"@"+ref.Digest, acc)
@@ -280,7 +283,8 @@ func signalOutcome(sig syscall.Signal) outcome {
 }
 
 // watchNet records net_time_us: the time from boot until the first
-// listening TCP socket in the instance's namespace (doc §3.3).
+// listening TCP socket in the instance's namespace, the moment the
+// platform's net_time_us marks (the instance is reachable).
 func (s *Sim) watchNet(inst *instance, r *run, pid int) {
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		select {

@@ -10,14 +10,15 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
-// BaseCompat is the runtime every project image builds on (doc §9.2), as
-// seeded in the simulator's registry.
+// BaseCompat is the runtime every project image builds on (the Kraftfile's
+// "runtime: base-compat:latest", an official image), as seeded in the
+// simulator's registry.
 const BaseCompat = "official/base-compat:latest"
 
 // placeholderKernel is the content of the seeded runtime's kernel layer.
 // It is NOT a kernel: the simulator runs the app as a Linux process, so
 // the layer only has to be there, in the right place, for packaging to
-// copy it verbatim (unikernel image format doc §1).
+// copy it verbatim, as kraftkit copies a runtime's kernel into the image.
 const placeholderKernel = "PLACEHOLDER KERNEL. This is not a Unikraft kernel: it was written by the KraftCloud simulator (ci/sim), which runs the app of an image as a Linux process and never boots this file. An image built on it runs only in the simulator.\n"
 
 // seedBaseCompat pushes official/base-compat:latest: an index with one

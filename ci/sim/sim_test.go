@@ -98,8 +98,9 @@ func TestGateway(t *testing.T) {
 	}
 }
 
-// TestLoaderDynamicPIE: the seed's CGO_ENABLED=0 -buildmode=pie build is
-// dynamic (PT_INTERP, no ld.so in the image): exit 243, no output.
+// TestLoaderDynamicPIE: a CGO_ENABLED=0 -buildmode=pie build is dynamic
+// (PT_INTERP, no ld.so in the image): exit 243 and no output, as observed
+// on the platform (loader.go).
 func TestLoaderDynamicPIE(t *testing.T) {
 	t.Parallel()
 	s := simtest.Start(t)
@@ -131,8 +132,8 @@ func TestPanicExit2(t *testing.T) {
 	}
 }
 
-// TestOutOfMemory: going over memory_mb stops the instance with the
-// documented OOM stop_code (PGFAULT, ENOMEM, app running) and reason 1.
+// TestOutOfMemory: going over memory_mb stops the instance with the OOM
+// stop_code (PGFAULT, ENOMEM, app running) and reason 1 (runner.go).
 func TestOutOfMemory(t *testing.T) {
 	t.Parallel()
 	s := simtest.Start(t)

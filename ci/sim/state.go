@@ -16,7 +16,7 @@ type instance struct {
 	uuid      string
 	name      string
 	createdAt time.Time
-	image     imageRef // pinned to a digest at create time (doc §3.1)
+	image     imageRef // pinned to a digest at create time, as the platform does
 	imageTag  string   // the tag it was created from, for display
 	args      []string // nil: the image's cmd
 	env       map[string]string

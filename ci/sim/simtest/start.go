@@ -19,8 +19,9 @@ type Option func(*sim.Options)
 
 // Listen puts every listener (API, registry, TLS and plain-HTTP fronts) on
 // host, each on a free port: a test whose client runs in a container
-// listens on that container network's host address (sim.Options says which
-// addresses the simulator accepts).
+// listens on that container network's host address. The simulator accepts
+// a loopback address, or an address of this network namespace when the
+// namespace has no default route (so nothing beyond the machine reaches it).
 func Listen(host string) Option {
 	return func(o *sim.Options) {
 		addr := net.JoinHostPort(host, "0")
