@@ -203,10 +203,17 @@ func (m *OpenfgaKraftcloud) client(ctx context.Context, token *dagger.Secret, me
 	if err != nil {
 		return nil, "", err
 	}
-	conn := kraftcloud.ConnFlags{Metro: metro, API: api, Token: tok, CA: caPath}
-	c, err := conn.Client(kraftcloud.WithLogf(func(format string, args ...any) {
+	ep, err := kraftcloud.Endpoint(metro, api)
+	if err != nil {
+		return nil, "", err
+	}
+	opts := []kraftcloud.Option{kraftcloud.WithLogf(func(format string, args ...any) {
 		fmt.Fprintf(os.Stderr, format+"\n", args...)
-	}))
+	})}
+	if caPath != "" {
+		opts = append(opts, kraftcloud.WithCAFile(caPath))
+	}
+	c, err := kraftcloud.New(ep, tok, opts...)
 	return c, caPath, err
 }
 

@@ -22,6 +22,8 @@ type Client struct {
 	sleep   func(ctx context.Context, d time.Duration) error
 	logf    func(format string, args ...any)
 	red     *redact.Redactor // the token, in every form an answer could echo
+
+	forms *formsWorked // the forms of operations that worked (forms.go)
 }
 
 // Option configures a Client.
@@ -50,6 +52,7 @@ func New(endpoint, token string, opts ...Option) (*Client, error) {
 		sleep:   sleepCtx,
 		logf:    func(string, ...any) {},
 		red:     redact.New(tok.Secrets()...),
+		forms:   &formsWorked{m: map[string]int{}},
 	}
 	for _, o := range opts {
 		if err := o(c); err != nil {
