@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"crypto/sha256"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/gobuild"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,7 +18,7 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/verify"
 )
 
-const realCommit = "c06a7ec061f23e4e07adfa080fe66642c243b63c" // what v1.11.0 points at upstream
+var realCommit = gobuild.Pinned.Commit // what the release tag points at upstream
 
 func TestSourceAtPinnedTag(t *testing.T) {
 	f := loadFixture(t)

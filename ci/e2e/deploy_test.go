@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/gobuild"
 	"net"
 	"net/http"
 	"os"
@@ -117,7 +118,7 @@ func TestDeploy(t *testing.T) {
 
 	first := decodeDeployment(t, dagger(t, 30*time.Minute, f.moduleArgs(p.deployArgs(name)...)...).must(t).stdout)
 	t.Logf("first deploy: %+v", first)
-	if !first.Verified || first.OpenFGAVersion != "v1.11.0" || first.Commit != f.commit || first.Auth != "preshared" ||
+	if !first.Verified || first.OpenFGAVersion != gobuild.Pinned.Version || first.Commit != f.commit || first.Auth != "preshared" ||
 		first.ServiceGroup != name || !strings.HasPrefix(first.URL, "https://"+name+".") || !strings.HasPrefix(first.Digest, "sha256:") {
 		t.Fatalf("deployment record: %+v", first)
 	}
