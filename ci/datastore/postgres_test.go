@@ -2,6 +2,7 @@ package datastore
 
 import (
 	"context"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"slices"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ func TestOnPlatformEndToEnd(t *testing.T) {
 	image := pgImage(t)
 	c, rec := client(t)
 	ctx := context.Background()
-	var log syncBuffer
+	var log simtest.SyncBuffer
 	defer func() { t.Log("progress:\n" + log.String()) }()
 	ds := &Postgres{Image: image, VolumeMB: 256, MemoryMB: 384}
 	if err := ds.Prepare(ctx, platform(c, "plat", &log)); err != nil {

@@ -7,7 +7,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/gobuild"
 	"net"
 	"net/http"
 	"os"
@@ -16,10 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/gobuild"
+
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/deploy"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/verify"
 )
 
@@ -38,17 +40,7 @@ type platform struct {
 
 func startPlatform(t *testing.T) *platform {
 	t.Helper()
-	s, err := sim.Start(sim.Options{
-		APIAddr:      engineGateway + ":0",
-		RegistryAddr: engineGateway + ":0",
-		TLSAddr:      engineGateway + ":0",
-		HTTPAddr:     engineGateway + ":0",
-		Subnet:       "10.203.7.0/24",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := simtest.Start(t, simtest.Listen(engineGateway), simtest.Subnet("10.203.7.0/24"))
 	ep := s.Endpoints()
 	c, err := kraftcloud.New(ep.API, ep.Token)
 	if err != nil {
