@@ -28,4 +28,3 @@ func TestParseInstanceShapes(t *testing.T) {
 		t.Error("empty array accepted")
 	}
 }
-

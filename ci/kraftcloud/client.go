@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/poll"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
 )
 
@@ -49,7 +50,7 @@ func New(endpoint, token string, opts ...Option) (*Client, error) {
 		http:    &http.Client{},
 		timeout: DefaultTimeout,
 		retry:   DefaultRetry,
-		sleep:   sleepCtx,
+		sleep:   poll.Sleep,
 		logf:    func(string, ...any) {},
 		red:     redact.New(tok.Secrets()...),
 		forms:   &formsWorked{m: map[string]int{}},
@@ -119,15 +120,4 @@ func WithSleep(f func(ctx context.Context, d time.Duration) error) Option {
 // WithLogf receives one line per retry. Lines never carry the token.
 func WithLogf(f func(format string, args ...any)) Option {
 	return func(c *Client) error { c.logf = f; return nil }
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
