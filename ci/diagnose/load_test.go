@@ -5,7 +5,8 @@ import (
 	"testing"
 )
 
-// seedInstance is the seed's first crash as the API would show it.
+// seedInstance is a PIE built without cgo that crashed at load on
+// base-compat (exit 243 after 102 ms), as the API would show it.
 const seedInstance = `{"status":"success","uuid":"bd281cc4-7640-4cbc-af48-5a44c2bd7b74","name":"openfga",
  "state":"stopped","image":"acme/openfga@sha256:abc","memory_mb":1024,"args":["/usr/bin/openfga","run"],
  "stop_reason":3,"exit_code":243,"stop_code":32512,"uptime_ms":102,"restart_policy":"never"}`

@@ -97,7 +97,7 @@ func TestPreflightRefusesADynamicBinary(t *testing.T) {
 	build := exec.Command("go", "build", "-buildmode=pie", "-o", bad, src)
 	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=", "GO111MODULE=off")
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build the seed's bad binary: %v\n%s", err, out)
+		t.Fatalf("build a PIE without cgo (the kind that crashes at load on base-compat): %v\n%s", err, out)
 	}
 	r := dagger(t, 5*time.Minute, "preflight", "--file="+bad)
 	if r.err == nil {

@@ -43,7 +43,7 @@ func TestArgsAreTheProvenStaticBuild(t *testing.T) {
 	}
 	for _, bad := range []string{"-buildmode", "-linkmode", "static-pie"} {
 		if strings.Contains(strings.Join(args, " "), bad) {
-			t.Errorf("build args contain %s, which crashed at boot in the seed", bad)
+			t.Errorf("build args contain %s; a build with it crashes at load on base-compat", bad)
 		}
 	}
 	if !slices.Contains(Env(), "CGO_ENABLED=0") {

@@ -89,8 +89,9 @@ func TestStaticIsDeployable(t *testing.T) {
 	}
 }
 
-// The seed's first build: -buildmode=pie without cgo links internally into a
-// PIE that needs /lib64/ld-linux-x86-64.so.2.
+// A -buildmode=pie build without cgo, the kind that crashes at load with exit
+// 243 on base-compat, links internally into a PIE that needs
+// /lib64/ld-linux-x86-64.so.2.
 func TestPIEWithoutCgoIsDynamic(t *testing.T) {
 	t.Parallel()
 	bin := mustBuild(t, pureMain, []string{"CGO_ENABLED=0"}, "-buildmode=pie")
