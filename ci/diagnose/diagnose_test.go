@@ -24,7 +24,7 @@ const (
 // migrateExit1 is a migrate instance whose app gave up with exit code 1.
 var migrateExit1 = api.Instance{Name: "x-migrate-abc", State: api.StateStopped, StopReason: 3, ExitCode: 1, StopCode: 0x8100}
 
-var seedDNSPanic = "panic: hostname resolving error: lookup postgres.default on 10.0.1.206:53: no such host"
+var dnsPanic = "panic: hostname resolving error: lookup postgres.default on 10.0.1.206:53: no such host"
 
 type diagCase struct {
 	name   string
@@ -72,12 +72,12 @@ func cases() []diagCase {
 				}
 			}},
 		{name: "exit 2: datastore host postgres.default does not resolve", inst: dns,
-			logs: []string{`{"level":"info","msg":"starting openfga service..."}`, seedDNSPanic, "", "goroutine 1 [running]:"},
+			logs: []string{`{"level":"info","msg":"starting openfga service..."}`, dnsPanic, "", "goroutine 1 [running]:"},
 			kind: KindDatastoreDNS, failed: true, flags: "----AK",
-			cause: []string{"the datastore host postgres.default (from OPENFGA_DATASTORE_URI) cannot be resolved", "10.0.1.206:53", "panicked with exit code 2", seedDNSPanic, "51s"},
+			cause: []string{"the datastore host postgres.default (from OPENFGA_DATASTORE_URI) cannot be resolved", "10.0.1.206:53", "panicked with exit code 2", dnsPanic, "51s"},
 			fix:   []string{".internal", "private_ip", "postgres.default is not a KraftCloud name"},
 			check: func(t *testing.T, d Diagnosis) {
-				if len(d.Evidence) != 1 || d.Evidence[0] != seedDNSPanic {
+				if len(d.Evidence) != 1 || d.Evidence[0] != dnsPanic {
 					t.Errorf("evidence %q", d.Evidence)
 				}
 			}},

@@ -32,7 +32,7 @@ func TestGoImage(t *testing.T) {
 	}
 }
 
-func TestArgsAreTheProvenStaticBuild(t *testing.T) {
+func TestArgsAreTheStaticBuild(t *testing.T) {
 	args := Args(stamp, "/out/openfga")
 	want := []string{"build", "-trimpath", "-tags", "netgo", "-ldflags", "", "-o", "/out/openfga", "./cmd/openfga"}
 	want[5] = "-s -w -X github.com/openfga/openfga/internal/build.Version=v1.11.0" +

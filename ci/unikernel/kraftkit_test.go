@@ -19,7 +19,7 @@ import (
 // image-spec v1.1.0 structs with json.Marshal, not captured from a kraftkit
 // run. The kernel and initrd digests are illustrative (1111…, 2222…), so
 // this test feeds those descriptors to assemble directly.
-func TestReproducesResearchDocExample(t *testing.T) {
+func TestReproducesTheWorkedExample(t *testing.T) {
 	ref, err := ParseRef("index.unikraft.io/alice/openfga:latest")
 	must(t, err)
 	base := ocispec.Image{
