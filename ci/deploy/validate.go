@@ -30,6 +30,8 @@ type plan struct {
 	userEnv    map[string]string // -e
 	env        map[string]string // the instance's, all layers merged (see buildEnv)
 	s2z        *api.ScaleToZero
+	restart    api.RestartPolicy
+	replicas   int
 	ds         datastore.Datastore
 	image      imageSpec
 	front      front
@@ -115,6 +117,9 @@ func (p *plan) resolve(o Options, tok kraftcloud.Token) error {
 	if p.services, err = ParsePorts(o.Ports); err != nil {
 		return err
 	}
+	if p.restart, err = ParseRestart(o.Restart); err != nil {
+		return err
+	}
 	if p.app, err = loadApp(o.Kraftfile, &p.warnings); err != nil {
 		return err
 	}
@@ -124,6 +129,7 @@ func (p *plan) resolve(o Options, tok kraftcloud.Token) error {
 	if p.userEnv, err = ParseEnv(o.Env); err != nil {
 		return err
 	}
+	p.replicas = cmp.Or(o.Replicas, 1) // the pool in the env is sized for them; checked below
 	if p.env, err = p.buildEnv(); err != nil {
 		return err
 	}
@@ -136,8 +142,36 @@ func (p *plan) resolve(o Options, tok kraftcloud.Token) error {
 	if p.image, err = imageFor(o, tok, p.name, p.app.runtime, p.front.caPEM); err != nil {
 		return err
 	}
-	p.s2z, err = scaleToZero(cmp.Or(o.ScaleToZero, p.app.labels[kraftfile.LabelScaleToZeroPolicy]), p.app.labels, p.persistent(), p.engine(), &p.warnings)
+	if p.s2z, err = scaleToZero(cmp.Or(o.ScaleToZero, p.app.labels[kraftfile.LabelScaleToZeroPolicy]), p.app.labels, p.persistent(), p.engine(), &p.warnings); err != nil {
+		return err
+	}
+	p.replicas, err = checkReplicas(o.Replicas, p.persistent(), p.engine())
 	return err
+}
+
+// ParseRestart reads --restart: on-failure (the default), always or never.
+func ParseRestart(s string) (api.RestartPolicy, error) {
+	switch p := api.RestartPolicy(cmp.Or(s, DefaultRestart)); p {
+	case api.RestartOnFailure, api.RestartOnFailureLegacy:
+		return api.RestartOnFailure, nil
+	case api.RestartAlways, api.RestartNever:
+		return p, nil
+	}
+	return "", fmt.Errorf("restart %q: want on-failure, always or never", s)
+}
+
+// checkReplicas: one instance by default; more share one database, so the
+// memory datastore (one per instance) allows only one.
+func checkReplicas(n int, persistent bool, engine string) (int, error) {
+	switch {
+	case n == 0:
+		return 1, nil
+	case n < 0 || n > MaxReplicas:
+		return 0, fmt.Errorf("replicas %d: want 1 to %d", n, MaxReplicas)
+	case n > 1 && !persistent:
+		return 0, fmt.Errorf("replicas %d with the %s datastore: each instance would hold its own data, so a check answered by one would not see a tuple written to another; use --datastore postgres (or external) for more than one replica", n, engine)
+	}
+	return n, nil
 }
 
 func checkName(name string) error {
@@ -206,13 +240,22 @@ func (a auth) key() string {
 // every secret it meets is added to the redactor.
 func (p *plan) buildEnv() (map[string]string, error) {
 	port := httpsService(p.services).DestinationPort
-	env := mergeEnv(openfgaEnv(p.auth.keys, p.auth.none, port), p.ds.Env(), p.app.env, p.userEnv)
+	env := mergeEnv(openfgaEnv(p.auth.keys, p.auth.none, port), p.ds.Env(), p.poolEnv(), p.app.env, p.userEnv)
 	p.red.Add(p.ds.Secrets()...)
 	p.red.Add(secretValues(env)...)
 	if err := checkHTTPAddr(env, port); err != nil {
 		return nil, err
 	}
 	return env, checkCmdline(env, p.app.cmd)
+}
+
+// poolEnv sizes OpenFGA's connection pool for the replicas on a
+// PostgreSQL datastore (nil for the memory datastore).
+func (p *plan) poolEnv() map[string]string {
+	if p.ds.Engine() != datastore.Engine {
+		return nil
+	}
+	return datastore.PoolFor(p.replicas).Env()
 }
 
 // imageFor builds the image and runtime references and the registry
