@@ -35,6 +35,10 @@ type Options struct {
 	Client *kraftcloud.Client
 
 	Rootfs    string // directory laid out as the image root
+	// Image deploys an image this deployment's repository already holds
+	// instead of a rootfs (a rollback): <registry>/<namespace>/<name>@sha256:…
+	// or just sha256:…. It is preflighted from the image itself.
+	Image     string
 	Kraftfile string // optional: cmd, runtime, env and labels come from it
 	Name      string // the deployment: service group, image and instance prefix
 

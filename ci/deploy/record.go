@@ -32,8 +32,10 @@ type Deployment struct {
 	Persistence string `json:"persistence,omitempty"`
 	// Instances are all the deployment's instances (Instance and UUID name
 	// the first), RestartPolicy what brings a crashed one back.
-	Instances     []InstanceRef `json:"instances"`
-	RestartPolicy string        `json:"restart_policy"`
+	Instances []InstanceRef `json:"instances"`
+	// Release is the id of the release this deploy recorded (see releases).
+	Release       string `json:"release,omitempty"`
+	RestartPolicy string `json:"restart_policy"`
 	// Pool is how OpenFGA's database connections are shared among the
 	// instances (PostgreSQL datastores).
 	Pool *datastore.Pool `json:"pool,omitempty"`

@@ -9,6 +9,7 @@ import (
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/release"
 )
 
 // run is one deploy after validation: the plan, the three owners of
@@ -46,6 +47,7 @@ func (r *run) steps() []step {
 		{stage: StageVerify, do: r.verify},
 		{stage: StageRollout, do: r.retire},
 		{stage: StagePersistence, do: r.persistence, serving: true},
+		{stage: StageRelease, do: r.record, serving: true},
 	}
 }
 
@@ -84,7 +86,7 @@ func Run(ctx context.Context, o Options) (Deployment, error) {
 
 func newRun(p plan, log *progress, rec *Deployment) *run {
 	r := &run{plan: p, log: log, rec: rec}
-	r.img = &imagePush{spec: p.image, rootfs: p.rootfs, cmd: p.app.cmd, labels: p.app.labels, client: p.client, log: log, timeout: p.t.Image}
+	r.img = &imagePush{spec: p.image, rootfs: p.rootfs, cmd: p.app.cmd, labels: p.app.labels, client: p.client, log: log, timeout: p.t.Image, memoryMB: p.memoryMB}
 	r.out = &rollout{client: p.client, log: log, name: p.name, services: p.services, replicas: p.replicas, run: newRunID(time.Now()), t: p.t}
 	r.check = &verifier{client: p.client, log: log, front: p.front, key: p.auth.key(), t: p.t}
 	return r
@@ -108,8 +110,26 @@ func (r *run) do(ctx context.Context) error {
 			return r.fail(ctx, s.stage, err)
 		}
 	}
+	r.fill()
+	return nil
+}
+
+// record keeps the verified deploy as a release next to its image. A
+// registry that refuses the record does not undo a deployment that
+// serves: the record's absence is a warning.
+func (r *run) record(ctx context.Context) error {
 	r.stampFromLogs(ctx)
 	r.fill()
+	rel := release.Release{ID: string(r.out.run), Time: time.Now().UTC().Format(time.RFC3339), Image: r.rec.Image, Digest: r.rec.Digest,
+		OpenFGAVersion: r.rec.OpenFGAVersion, Commit: r.rec.Commit, Datastore: r.rec.Datastore, Persistent: r.rec.Persistent,
+		Replicas: len(r.rec.Instances), Verified: true}
+	repo := release.Repo{Repository: r.image.ref.Repository(), Access: r.image.access}
+	if err := repo.Save(ctx, rel); err != nil {
+		r.warnings = append(r.warnings, "the release could not be recorded in the registry: "+r.red.String(err.Error()))
+		return nil
+	}
+	r.rec.Release = rel.ID
+	r.log.Printf("release %s recorded (%s:%s%s)", rel.ID, repo.Repository, release.TagPrefix, rel.ID)
 	return nil
 }
 
@@ -151,7 +171,7 @@ func (r *run) platform() datastore.Platform {
 	if r.img.pushed != nil {
 		image = r.img.pushed.platform
 	}
-	return datastore.Platform{Client: r.client, Name: r.name, Image: image, Binary: r.app.cmd[0], MemoryMB: r.memoryMB,
+	return datastore.Platform{Client: r.client, Name: r.name, Image: image, Binary: r.img.cmd[0], MemoryMB: r.memoryMB,
 		KeepFailed: r.keepFailed, Logf: r.log.Printf, Timeouts: r.t.Datastore}
 }
 
@@ -161,7 +181,7 @@ func (r *run) create(ctx context.Context) error {
 		return err
 	}
 	return r.out.create(ctx, api.CreateInstanceRequest{
-		Image: r.img.pushed.platform, Args: r.app.cmd, Env: r.env, MemoryMB: r.memoryMB,
+		Image: r.img.pushed.platform, Args: r.img.cmd, Env: r.env, MemoryMB: r.memoryMB,
 		Autostart: true, RestartPolicy: r.restart, ScaleToZero: r.s2z,
 	})
 }

@@ -59,9 +59,10 @@ type auth struct {
 
 // imageSpec is where the image goes and what it is built on.
 type imageSpec struct {
-	ref     unikernel.Ref
-	runtime string // full reference
-	access  unikernel.Access
+	ref      unikernel.Ref
+	runtime  string // full reference
+	access   unikernel.Access
+	existing string // an image of the repository to deploy as it is (<repo>@<digest>)
 }
 
 // front is how the public FQDN is reached: a CA to trust besides the
@@ -133,13 +134,13 @@ func (p *plan) resolve(o Options, tok kraftcloud.Token) error {
 	if p.env, err = p.buildEnv(); err != nil {
 		return err
 	}
-	if p.stamp, err = checkRootfs(o.Rootfs, p.app.cmd[0], p.memoryMB, o.OpenFGAVersion, o.Commit, &p.warnings); err != nil {
-		return err
-	}
 	if p.front, err = checkFront(o.CAFile, o.ConnectTo); err != nil {
 		return err
 	}
 	if p.image, err = imageFor(o, tok, p.name, p.app.runtime, p.front.caPEM); err != nil {
+		return err
+	}
+	if p.stamp, err = checkSource(o, p.app.cmd[0], p.memoryMB, &p.image, &p.warnings); err != nil {
 		return err
 	}
 	if p.s2z, err = scaleToZero(cmp.Or(o.ScaleToZero, p.app.labels[kraftfile.LabelScaleToZeroPolicy]), p.app.labels, p.persistent(), p.engine(), &p.warnings); err != nil {
@@ -256,6 +257,28 @@ func (p *plan) poolEnv() map[string]string {
 		return nil
 	}
 	return datastore.PoolFor(p.replicas).Env()
+}
+
+// checkSource checks what is deployed: a rootfs (preflighted here), or an
+// image of this deployment's repository (preflighted from the registry at
+// the package step; only its reference is checked here).
+func checkSource(o Options, bin string, memoryMB int64, img *imageSpec, warnings *[]string) (stamp, error) {
+	switch {
+	case o.Image != "" && o.Rootfs != "":
+		return stamp{}, errors.New("both a rootfs and an image: deploy one")
+	case o.Image == "":
+		return checkRootfs(o.Rootfs, bin, memoryMB, o.OpenFGAVersion, o.Commit, warnings)
+	}
+	repo := img.ref.Repository()
+	digest, ok := strings.CutPrefix(o.Image, repo+"@")
+	if !ok {
+		digest = o.Image
+	}
+	if !digestRE.MatchString(digest) || len(digest) != len("sha256:")+64 {
+		return stamp{}, fmt.Errorf("image %q: want sha256:<64 hex digits> or %s@sha256:…, an image of this deployment", o.Image, repo)
+	}
+	img.existing = repo + "@" + digest
+	return stamp{version: cmp.Or(o.OpenFGAVersion, "unknown"), commit: cmp.Or(o.Commit, "unknown")}, nil
 }
 
 // imageFor builds the image and runtime references and the registry
