@@ -1,7 +1,8 @@
 // Package oidctest is an OpenID Connect issuer that tests run themselves,
 // so that OpenFGA's OIDC authentication can be tested end to end with no
-// outside service. It publishes its discovery document and signing key
-// and mints RS256 access tokens, good or deliberately bad, for the
+// outside service. It publishes its discovery document and signing key,
+// hands out RS256 access tokens through the OAuth2 client-credentials
+// grant, and mints tokens directly, good or deliberately bad, for the
 // negative cases.
 //
 // It serves plain HTTP: OpenFGA accepts an http:// issuer, and a test issuer
@@ -27,6 +28,7 @@ type Issuer struct {
 	alias    string
 	audience string
 	lifetime time.Duration
+	clients  map[string]string // client id → secret
 
 	key *rsa.PrivateKey
 	kid string
@@ -42,7 +44,13 @@ type Issuer struct {
 // Option configures an Issuer at Start.
 type Option func(*Issuer)
 
-// WithAudience is the audience of tokens that name none (the
+// WithClient registers a client the token endpoint accepts, by id and
+// secret. Repeat it for more clients; without any, every client is refused.
+func WithClient(id, secret string) Option {
+	return func(i *Issuer) { i.clients[id] = secret }
+}
+
+// WithAudience is the audience of tokens whose request names none (the
 // default is no "aud" claim at all).
 func WithAudience(aud string) Option {
 	return func(i *Issuer) { i.audience = aud }
@@ -67,7 +75,7 @@ func Start(addr string, opts ...Option) (*Issuer, error) {
 	if err != nil {
 		return nil, err
 	}
-	i := &Issuer{lifetime: time.Hour, key: key, kid: thumbprint(&key.PublicKey)}
+	i := &Issuer{lifetime: time.Hour, clients: map[string]string{}, key: key, kid: thumbprint(&key.PublicKey)}
 	for _, o := range opts {
 		o(i)
 	}
@@ -83,6 +91,7 @@ func Start(addr string, opts ...Option) (*Issuer, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", i.discovery)
 	mux.HandleFunc("GET /jwks", i.jwks)
+	mux.HandleFunc("POST /token", i.token)
 	i.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = i.srv.Serve(l) }()
 	return i, nil
@@ -114,7 +123,8 @@ func (i *Issuer) Close() error {
 }
 
 // Token is a valid access token for clientID, for audience (the default
-// audience when ""). clientID is any subject a test needs.
+// audience when ""), as the token endpoint hands out. clientID need not be a
+// registered client: tests mint tokens for whatever subject they need.
 func (i *Issuer) Token(clientID, audience string) string {
 	return sign(i.key, i.kid, i.claims(i.url, clientID, audience, time.Now()))
 }
@@ -162,6 +172,9 @@ func (i *Issuer) discovery(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"issuer":                                i.url,
 		"jwks_uri":                              i.url + "/jwks",
+		"token_endpoint":                        i.url + "/token",
+		"grant_types_supported":                 []string{"client_credentials"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		// There is no authorization endpoint, so no response type is
 		// really served; the member is listed because discovery clients

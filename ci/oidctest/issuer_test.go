@@ -115,7 +115,10 @@ func TestDiscovery(t *testing.T) {
 	want := map[string]any{
 		"issuer":                                iss.URL(),
 		"jwks_uri":                              iss.URL() + "/jwks",
+		"token_endpoint":                        iss.URL() + "/token",
 		"id_token_signing_alg_values_supported": []any{"RS256"},
+		"grant_types_supported":                 []any{"client_credentials"},
+		"token_endpoint_auth_methods_supported": []any{"client_secret_basic", "client_secret_post"},
 		"response_types_supported":              []any{"token"},
 		"subject_types_supported":               []any{"public"},
 	}
