@@ -13,9 +13,10 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/preflight"
 )
 
-// Binary builds OpenFGA exactly as the seed proved on KraftCloud: static,
-// CGO_ENABLED=0, netgo, -s -w, trimpath, version/commit/date stamped. It
-// runs preflight on the result and refuses a binary the loader would not start.
+// Binary builds OpenFGA the way it starts on KraftCloud's base-compat
+// runtime: static (CGO_ENABLED=0, no PIE), netgo, -s -w, trimpath, with the
+// version, commit and commit date stamped in. It runs preflight on the
+// result and refuses a binary the loader would not start.
 func (m *OpenfgaKraftcloud) Binary(ctx context.Context) (*dagger.File, error) {
 	p, err := m.plan(ctx)
 	if err != nil {
@@ -48,17 +49,23 @@ func (m *OpenfgaKraftcloud) plan(ctx context.Context) (*plan, error) {
 	return &plan{tree: tree, image: image, stamp: stamp}, nil
 }
 
+// binary is the built OpenFGA, preflighted.
 func (m *OpenfgaKraftcloud) binary(ctx context.Context, p *plan) (*dagger.File, error) {
+	bin := m.build(p)
+	if _, err := m.inspect(ctx, bin); err != nil {
+		return nil, err
+	}
+	return bin, nil
+}
+
+// build compiles OpenFGA with the project's one set of flags (ci/gobuild).
+func (m *OpenfgaKraftcloud) build(p *plan) *dagger.File {
 	const out = "/out/openfga"
-	bin := m.goEnv(p.image).
+	return m.goEnv(p.image).
 		WithMountedDirectory("/src", p.tree.WithoutDirectory(".git")).
 		WithWorkdir("/src").
 		WithExec(append([]string{"go"}, gobuild.Args(p.stamp, out)...)).
 		File(out)
-	if _, err := m.Preflight(ctx, bin); err != nil {
-		return nil, err
-	}
-	return bin, nil
 }
 
 // Preflight inspects an ELF file (default: the binary this module builds) and
@@ -72,8 +79,17 @@ func (m *OpenfgaKraftcloud) Preflight(
 	file *dagger.File,
 ) (string, error) {
 	if file == nil {
-		return m.preflightOwn(ctx)
+		p, err := m.plan(ctx)
+		if err != nil {
+			return "", err
+		}
+		file = m.build(p)
 	}
+	return m.inspect(ctx, file)
+}
+
+// inspect preflights file in this module's own container.
+func (m *OpenfgaKraftcloud) inspect(ctx context.Context, file *dagger.File) (string, error) {
 	name, err := file.Name(ctx)
 	if err != nil {
 		return "", err
@@ -90,14 +106,6 @@ func (m *OpenfgaKraftcloud) Preflight(
 	rep.Path = name
 	js, _ := json.MarshalIndent(rep, "", "  ")
 	return string(js), rep.Err()
-}
-
-func (m *OpenfgaKraftcloud) preflightOwn(ctx context.Context) (string, error) {
-	bin, err := m.Binary(ctx)
-	if err != nil {
-		return "", err
-	}
-	return m.Preflight(ctx, bin)
 }
 
 // goImage is the override or golang:<toolchain of OpenFGA's go.mod>-bookworm.
@@ -121,7 +129,8 @@ func (m *OpenfgaKraftcloud) stamp(ctx context.Context, tree *dagger.Directory, i
 	return s, s.Validate()
 }
 
-// goEnv is the build container: the proven env, the cache volumes and the proxy.
+// goEnv is the build container: the static build's env, the cache volumes
+// and the proxy.
 func (m *OpenfgaKraftcloud) goEnv(image string) *dagger.Container {
 	c := dag.Container().From(image).
 		WithMountedCache("/go/pkg/mod", m.ModCache).

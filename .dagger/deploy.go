@@ -30,6 +30,7 @@ func (m *OpenfgaKraftcloud) Deploy(
 	// API URL instead of a metro (e.g. the simulator's)
 	// +optional
 	api string,
+
 	// Deployment name: service group, image and instance prefix
 	// +default="openfga"
 	name string,
@@ -42,12 +43,14 @@ func (m *OpenfgaKraftcloud) Deploy(
 	// Extra environment variables, KEY=VALUE
 	// +optional
 	env []string,
+
 	// OpenFGA preshared key; authentication is on unless --no-auth
 	// +optional
 	presharedKey *dagger.Secret,
 	// Run OpenFGA without authentication on the public internet
 	// +optional
 	noAuth bool,
+
 	// Scale-to-zero policy: on, off or idle (default: the Kraftfile's labels)
 	// +optional
 	scaleToZero string,
@@ -63,6 +66,7 @@ func (m *OpenfgaKraftcloud) Deploy(
 	// Leave a failed instance in place for inspection
 	// +optional
 	keepFailed bool,
+
 	// Datastore: memory (lost on every restart), postgres (on the platform, with a volume) or external
 	// +default="memory"
 	datastore string,
@@ -126,14 +130,18 @@ func (m *OpenfgaKraftcloud) Deploy(
 // +cache="never"
 func (m *OpenfgaKraftcloud) Status(
 	ctx context.Context,
-	// KraftCloud API token, e.g. env://UKC_TOKEN
+	// KraftCloud API token (base64 of user:secret), e.g. env://UKC_TOKEN
 	token *dagger.Secret,
+	// Metro: fra, dal, sin, was, sfo (or legacy fra0, ...)
 	// +optional
 	metro string,
+	// API URL instead of a metro (e.g. the simulator's)
 	// +optional
 	api string,
+	// Deployment name, as given to deploy
 	// +default="openfga"
 	name string,
+	// CA certificate (PEM) to trust for the API, e.g. the simulator's
 	// +optional
 	ca *dagger.File,
 ) (string, error) {
@@ -154,12 +162,15 @@ func (m *OpenfgaKraftcloud) Status(
 // +cache="never"
 func (m *OpenfgaKraftcloud) Destroy(
 	ctx context.Context,
-	// KraftCloud API token, e.g. env://UKC_TOKEN
+	// KraftCloud API token (base64 of user:secret), e.g. env://UKC_TOKEN
 	token *dagger.Secret,
+	// Metro: fra, dal, sin, was, sfo (or legacy fra0, ...)
 	// +optional
 	metro string,
+	// API URL instead of a metro (e.g. the simulator's)
 	// +optional
 	api string,
+	// Deployment name, as given to deploy
 	// +default="openfga"
 	name string,
 	// Also delete the deployment's image from the registry
@@ -168,6 +179,7 @@ func (m *OpenfgaKraftcloud) Destroy(
 	// Registry HOST[:PORT] of the image (default index.unikraft.io)
 	// +optional
 	registry string,
+	// CA certificate (PEM) to trust for the API and the registry, e.g. the simulator's
 	// +optional
 	ca *dagger.File,
 	// Also delete the PostgreSQL instance (its volume, and so the data, stays)
@@ -203,10 +215,17 @@ func (m *OpenfgaKraftcloud) client(ctx context.Context, token *dagger.Secret, me
 	if err != nil {
 		return nil, "", err
 	}
-	conn := kraftcloud.ConnFlags{Metro: metro, API: api, Token: tok, CA: caPath}
-	c, err := conn.Client(kraftcloud.WithLogf(func(format string, args ...any) {
+	ep, err := kraftcloud.Endpoint(metro, api)
+	if err != nil {
+		return nil, "", err
+	}
+	opts := []kraftcloud.Option{kraftcloud.WithLogf(func(format string, args ...any) {
 		fmt.Fprintf(os.Stderr, format+"\n", args...)
-	}))
+	})}
+	if caPath != "" {
+		opts = append(opts, kraftcloud.WithCAFile(caPath))
+	}
+	c, err := kraftcloud.New(ep, tok, opts...)
 	return c, caPath, err
 }
 

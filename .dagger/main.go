@@ -1,5 +1,6 @@
 // The openfga-kraftcloud module takes OpenFGA from a pinned release to a
-// verified unikernel on KraftCloud: source → binary → preflight → image.
+// verified unikernel on KraftCloud: source → binary → preflight → image →
+// deploy, with status, logs and destroy for the deployment.
 //
 // The logic that needs no engine (build flags, ELF preflight, Kraftfile
 // parsing) lives in the repository's ci/ packages and is imported from there,
@@ -8,12 +9,6 @@ package main
 
 import (
 	"dagger/openfga-kraftcloud/internal/dagger"
-)
-
-const (
-	defaultVersion = "v1.11.0"
-	defaultCommit  = "c06a7ec061f23e4e07adfa080fe66642c243b63c" // what v1.11.0 pointed at when we pinned it
-	defaultRepo    = "https://github.com/openfga/openfga"
 )
 
 type OpenfgaKraftcloud struct {
@@ -86,6 +81,8 @@ func New(
 	// +optional
 	buildCache *dagger.CacheVolume,
 ) *OpenfgaKraftcloud {
+	// The +default version and commit above are the pinned release,
+	// ci/gobuild.Pinned; a test of ci/consistency keeps them equal.
 	if moduleCache == nil {
 		moduleCache = dag.CacheVolume("openfga-kraftcloud-gomod")
 	}

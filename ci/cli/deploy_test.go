@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -27,21 +25,15 @@ var testToken = base64.StdEncoding.EncodeToString([]byte("robot$acme.users.kraft
 // testKey is a preshared key; no output may ever show it.
 const testKey = "k3y-0123456789abcdef-preshared"
 
-// refuseAll is an API that fails the test on any request.
+// refuseAll is a client of an API that fails the test on any request.
 func refuseAll(t *testing.T) (*kraftcloud.Client, *atomic.Int64) {
 	t.Helper()
-	var n atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n.Add(1)
-		t.Errorf("request sent: %s %s", r.Method, r.URL.Path)
-		http.Error(w, "no", http.StatusTeapot)
-	}))
-	t.Cleanup(srv.Close)
-	c, err := kraftcloud.New(srv.URL, testToken)
+	url, n := simtest.RefuseAll(t)
+	c, err := kraftcloud.New(url, testToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, &n
+	return c, n
 }
 
 func decodeDeployment(t *testing.T, s string) deploy.Deployment {

@@ -14,14 +14,14 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 )
 
-// seedInstance is a binary that could not be exec'd (exit 243 at load),
+// loaderExitInstance is a binary that could not be exec'd (exit 243 at load),
 // as the API shows it.
-const seedInstance = `{"status":"success","uuid":"bd281cc4-7640-4cbc-af48-5a44c2bd7b74","name":"openfga",
+const loaderExitInstance = `{"status":"success","uuid":"bd281cc4-7640-4cbc-af48-5a44c2bd7b74","name":"openfga",
  "state":"stopped","image":"acme/openfga@sha256:abc","memory_mb":1024,"args":["/usr/bin/openfga","run"],
  "stop_reason":3,"exit_code":243,"stop_code":32512,"uptime_ms":102,"restart_policy":"never"}`
 
-// seedDNSPanic is OpenFGA's panic when its datastore host does not resolve.
-const seedDNSPanic = "panic: hostname resolving error: lookup postgres.default on 10.0.1.206:53: no such host"
+// dnsPanic is OpenFGA's panic when its datastore host does not resolve.
+const dnsPanic = "panic: hostname resolving error: lookup postgres.default on 10.0.1.206:53: no such host"
 
 func writeFile(t *testing.T, name, content string) string {
 	t.Helper()
@@ -33,7 +33,7 @@ func writeFile(t *testing.T, name, content string) string {
 }
 
 func TestCLIFromFilesText(t *testing.T) {
-	inst := writeFile(t, "i.json", seedInstance)
+	inst := writeFile(t, "i.json", loaderExitInstance)
 	logs := writeFile(t, "l.txt", "/usr/bin/openfga[    0.030176] reboot: Restarting system\n")
 	var out, errb bytes.Buffer
 	if code := diagnoseCmd([]string{"--from", inst, "--logs", logs}, &out, &errb); code != 0 {
@@ -49,7 +49,7 @@ func TestCLIFromFilesText(t *testing.T) {
 }
 
 func TestCLIFromFilesJSON(t *testing.T) {
-	inst := writeFile(t, "i.json", seedInstance)
+	inst := writeFile(t, "i.json", loaderExitInstance)
 	var out, errb bytes.Buffer
 	if code := diagnoseCmd([]string{"--from", inst, "--json"}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
@@ -85,9 +85,9 @@ func TestCLIUsage(t *testing.T) {
 func TestCLIFromAPI(t *testing.T) {
 	token := base64.StdEncoding.EncodeToString([]byte("robot$acme.users.kraftcloud:secret"))
 	var inst api.Instance
-	json.Unmarshal([]byte(seedInstance), &inst)
+	json.Unmarshal([]byte(loaderExitInstance), &inst)
 	inst.ExitCode, inst.UptimeMs = 2, 51000
-	console := "starting openfga\n" + seedDNSPanic + "\n"
+	console := "starting openfga\n" + dnsPanic + "\n"
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer "+token {
 			w.WriteHeader(401)

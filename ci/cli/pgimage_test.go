@@ -2,9 +2,7 @@ package cli
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,10 +14,7 @@ import (
 // The CLI lays the rootfs out and pushes the image with the token's
 // registry login; the JSON names the image deploy --postgres-image takes.
 func TestPGImage(t *testing.T) {
-	debs := cmp.Or(os.Getenv("PG_DEBS"), "/var/tmp/ofk-pgdebs")
-	if m, _ := filepath.Glob(filepath.Join(debs, "postgresql-*.deb")); len(m) == 0 {
-		t.Skip("no PostgreSQL packages in " + debs + ": run `bash .ci/pg-rootfs.sh` (it prints PG_DEBS=...)")
-	}
+	debs := simtest.PGDebs(t)
 	s := simtest.Start(t)
 	out := filepath.Join(t.TempDir(), "rootfs")
 	var stdout, stderr bytes.Buffer

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/gobuild"
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/semver"
 )
@@ -72,5 +73,21 @@ func TestModulesFitTheSDKRuntimeGo(t *testing.T) {
 		if semver.Compare("v"+f.Go.Version, "v1.25.3") > 0 {
 			t.Errorf("%s says go %s; the engine's Go SDK runtime has 1.25.3", p, f.Go.Version)
 		}
+	}
+}
+
+// The OpenFGA pin is gobuild.Pinned; the module's constructor defaults and
+// the e2e tests must name the same release.
+func TestOnePin(t *testing.T) {
+	main := string(read(t, ".dagger/main.go"))
+	for name, want := range map[string]string{"version": gobuild.Pinned.Version, "commit": gobuild.Pinned.Commit} {
+		re := regexp.MustCompile(`// \+default="([^"]*)"\n\s*` + name + ` string`)
+		m := re.FindStringSubmatch(main)
+		if m == nil || m[1] != want {
+			t.Errorf("the module's +default for %s is %q, want %s (gobuild.Pinned)", name, m, want)
+		}
+	}
+	if err := gobuild.Pinned.Validate(); err != nil {
+		t.Errorf("gobuild.Pinned: %v", err)
 	}
 }

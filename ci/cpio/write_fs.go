@@ -34,7 +34,7 @@ func WriteDir(w io.Writer, root string, opts Options) error {
 func WriteFS(w io.Writer, fsys fs.FS, opts Options) error {
 	cw := NewWriter(w)
 	// fs.WalkDir visits in lexical order within each directory, pre-order:
-	// the order kraftkit's directory builder uses (§8.2).
+	// the order kraftkit's directory builder (initrd/directory.go) uses.
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || p == "." {
 			return err
@@ -53,7 +53,7 @@ func writeEntry(cw *Writer, fsys fs.FS, p string, d fs.DirEntry, opts Options) e
 		return err
 	}
 	h := Header{Name: "./" + p, MTime: opts.MTime}
-	// Perm() alone: kraftkit drops setuid/setgid/sticky (§8.1).
+	// Perm() alone: kraftkit's initrd builders drop setuid/setgid/sticky.
 	perm := uint32(info.Mode().Perm())
 	switch mode := info.Mode(); {
 	case mode.IsDir():

@@ -22,7 +22,9 @@
 // when the schema is current, so every redeploy runs them. Finally Env
 // gives OpenFGA OPENFGA_DATASTORE_ENGINE=postgres and a URI that reaches
 // the database over the private network: <pg-instance>.internal, or the
-// private IP when the platform leaves private_fqdn empty (research doc §14).
+// private IP when the platform leaves private_fqdn empty (as it did on fra
+// for an instance deployed with kraft cloud deploy --name postgres, recorded
+// in guillempuche/demo-openfga-in-unikraft's docs/2-deployment-status.md).
 //
 // Undo removes what a Prepare created when the deploy fails later (a new
 // volume, a new database instance), never what existed before it; Destroy

@@ -3,6 +3,7 @@ package datastore
 import (
 	"context"
 	"errors"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"strings"
 	"testing"
 
@@ -17,7 +18,7 @@ func TestExternalEndToEnd(t *testing.T) {
 	uri, pw := hostPG(t)
 	c, _ := client(t)
 	ctx := context.Background()
-	var log syncBuffer
+	var log simtest.SyncBuffer
 	defer func() { t.Log("progress:\n" + log.String()) }()
 	ds := &External{URI: uri}
 	if err := ds.Prepare(ctx, platform(c, "ext", &log)); err != nil {
@@ -53,14 +54,14 @@ func TestExternalWrongPassword(t *testing.T) {
 	uri, pw := hostPG(t)
 	bad := strings.Replace(uri, ":"+pw+"@", ":not-the-password-42@", 1)
 	c, _ := client(t)
-	var log syncBuffer
+	var log simtest.SyncBuffer
 	defer func() { t.Log("progress:\n" + log.String()) }()
 	err := (&External{URI: bad}).Prepare(context.Background(), platform(c, "extpw", &log))
 	var de *Error
 	if !errors.As(err, &de) || de.Stage != "migrate" || de.Diagnosis == nil {
 		t.Fatalf("got %v\n%s", err, log.String())
 	}
-	if de.Diagnosis.Kind != diagnose.KindDatastoreAuthFailed || !strings.Contains(de.Diagnosis.Cause, shared.gateway) {
+	if de.Diagnosis.Kind != diagnose.KindDatastoreAuthFailed || !strings.Contains(de.Diagnosis.Cause, env(t).Endpoints().Gateway) {
 		t.Errorf("diagnosis %s: %s", de.Diagnosis.Kind, de.Diagnosis.Cause)
 	}
 	if left := leftovers(t, c, "extpw"); len(left) > 0 {

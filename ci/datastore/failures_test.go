@@ -3,6 +3,7 @@ package datastore
 import (
 	"context"
 	"errors"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,7 @@ func TestDatabaseNeverComesUp(t *testing.T) {
 	image := pgImage(t)
 	c, _ := client(t)
 	ctx := context.Background()
-	var log syncBuffer
+	var log simtest.SyncBuffer
 	defer func() { t.Log("progress:\n" + log.String()) }()
 	ds := &Postgres{Image: image, VolumeMB: 256, MemoryMB: 384, ExtraFlags: []string{"-c", "shared_buffers=lots"}}
 	pf := platform(c, "down", &log)
@@ -47,7 +48,7 @@ func TestFailuresLeaveTheDeploymentAlone(t *testing.T) {
 	image := pgImage(t)
 	c, _ := client(t)
 	ctx := context.Background()
-	var log syncBuffer
+	var log simtest.SyncBuffer
 	defer func() { t.Log("progress:\n" + log.String()) }()
 	ds := &Postgres{Image: image, VolumeMB: 256, MemoryMB: 384}
 	if err := ds.Prepare(ctx, platform(c, "keep", &log)); err != nil {
@@ -105,7 +106,7 @@ func TestUnreachableDatastoreIsNamed(t *testing.T) {
 		{strings.Replace(uri, "/openfga?", "/nodb?", 1), diagnose.KindDatastoreNoDatabase, `"nodb"`},
 	}
 	for _, tc := range cases {
-		var log syncBuffer
+		var log simtest.SyncBuffer
 		err := (&External{URI: tc.uri}).Prepare(context.Background(), platform(c, "unreach", &log))
 		var de *Error
 		if !errors.As(err, &de) || de.Diagnosis == nil {
@@ -134,7 +135,7 @@ func TestDatabaseTooSlow(t *testing.T) {
 	image := pgImage(t)
 	c, _ := client(t)
 	ctx := context.Background()
-	var log syncBuffer
+	var log simtest.SyncBuffer
 	pf := platform(c, "slow", &log)
 	pf.Timeouts.Ready = 300 * time.Millisecond // a first boot runs initdb: seconds
 	ds := &Postgres{Image: image, VolumeMB: 256, MemoryMB: 384}

@@ -75,13 +75,19 @@ func (p *Postgres) create(ctx context.Context, pf *Platform, vol api.Volume) (ap
 		Args:    append(append([]string{pgimage.EntrypointPath}, pgimage.ServerFlags(p.MemoryMB, vol.SizeMB)...), p.ExtraFlags...),
 		Env:     map[string]string{envPassword: p.password, envUser: DefaultUser, envDB: DefaultDatabase, envData: pgimage.DataDir},
 		Volumes: []api.VolumeMount{{Name: vol.Name, At: pgimage.VolumeAt}},
-		// A database must not be restarted behind OpenFGA's back in a loop,
-		// nor scaled to zero: private traffic may not wake it (doc §14).
+		// A database that crashes comes back by itself (with the platform's
+		// back-off, so a crash loop does not spin).
 		RestartPolicy: api.RestartOnFailure,
-		ScaleToZero:   &api.ScaleToZero{Policy: api.ScaleToZeroOff},
 	}
 	if p.Public {
 		req.ServiceGroup = &api.ServiceGroupSpec{Services: []api.Service{{Port: pgimage.Port, DestinationPort: pgimage.Port, Handlers: []api.Handler{api.HandlerTLS}}}}
+		// Never scaled to zero: a database in standby may not wake for
+		// private traffic (the platform's PostgreSQL example says to turn
+		// it off when the database is used over the private network).
+		// scale_to_zero needs a service group (the v1 spec), so a private
+		// database, which has none, leaves it out: without a service there
+		// is nothing that could scale it to zero.
+		req.ScaleToZero = &api.ScaleToZero{Policy: api.ScaleToZeroOff}
 	}
 	pf.Logf("datastore: create the database %s (%d MiB, image %s, volume %s at %s, scale-to-zero off, %s)",
 		req.Name, req.MemoryMB, p.Image, vol.Name, pgimage.VolumeAt, publicity(p.Public))

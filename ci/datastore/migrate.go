@@ -17,9 +17,6 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/poll"
 )
 
-// maxWaitCall is the longest single wait call the API takes (10 s).
-const maxWaitCall = 10 * time.Second
-
 // migrate runs `openfga migrate` once as its own instance of the OpenFGA
 // image, with the datastore env, and requires it to stop with exit code 0.
 // It deletes the instance in any case (but with KeepFailed, a failed one).
@@ -76,7 +73,7 @@ func waitStopped(ctx context.Context, c *kraftcloud.Client, ref api.Ref, limit t
 	deadline := time.Now().Add(limit)
 	var inst api.Instance
 	err := poll.Until(ctx, 200*time.Millisecond, limit, func(ctx context.Context) (bool, error) {
-		_, _ = c.WaitInstance(ctx, ref, api.StateStopped, max(min(time.Until(deadline), maxWaitCall), time.Millisecond))
+		_, _ = c.WaitInstance(ctx, ref, api.StateStopped, max(min(time.Until(deadline), kraftcloud.MaxWait), time.Millisecond))
 		var err error
 		inst, err = c.GetInstance(ctx, ref)
 		return err == nil && inst.State == api.StateStopped, err

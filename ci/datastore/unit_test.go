@@ -20,7 +20,8 @@ func TestPrivateHostFallsBackToTheIP(t *testing.T) {
 	if h != "x-pg.internal" {
 		t.Errorf("with an FQDN: %s", h)
 	}
-	// the platform left private_fqdn empty (seen on fra, research doc §14)
+	// the platform left private_fqdn empty (as it did on fra for an
+	// instance deployed with kraft cloud deploy --name postgres)
 	h, _ = privateHost(api.Instance{Name: "x-pg", PrivateIP: "10.0.0.7"})
 	if h != "10.0.0.7" {
 		t.Errorf("without an FQDN: %s", h)

@@ -30,7 +30,8 @@ func openfgaEnv(uri string) map[string]string {
 
 // privateHost is how another instance reaches inst: its private FQDN
 // ("<name>.internal"), or its private IP when the platform left the FQDN
-// empty (seen on fra, research doc §14).
+// empty (seen on fra: guillempuche/demo-openfga-in-unikraft's
+// docs/2-deployment-status.md).
 func privateHost(inst api.Instance) (string, error) {
 	if inst.PrivateFQDN != "" {
 		return inst.PrivateFQDN, nil
@@ -47,7 +48,8 @@ func privateHost(inst api.Instance) (string, error) {
 }
 
 // postgresURI is the URI of database db on host:port for user. The
-// private network is not encrypted but is the user's own (doc §14), and
+// private network is not encrypted but is the user's own (the platform's
+// network communication tutorial: per-user, private and unencrypted), and
 // the database has TLS off (ci/pgimage), hence sslmode=disable.
 func postgresURI(user, password, host string, port int, db string) string {
 	u := url.URL{Scheme: "postgres", User: url.UserPassword(user, password),

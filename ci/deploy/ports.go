@@ -9,14 +9,16 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 )
 
-// ParsePorts turns -p values into services, the way kraft does (research
-// doc §6): "EXT:INT/h1+h2" with "+"-separated handlers ("tls+http" equals
-// "http+tls"); "EXT" means EXT:EXT; missing handlers default by port (443
-// http+tls, 80 http, others tls); a lone "443:INT" also adds the 80 → 443
-// redirect. Then the platform's rules are checked: 80 needs http and no
-// tls, 443 needs http and tls, redirect only on 80 → 443, every other port
-// tls without http. Verification goes through https://FQDN, so a 443
-// service is required.
+// ParsePorts turns -p values into services, the way kraft cloud deploy does
+// (kraftkit's internal/cli/kraft/cloud/instance/create/create.go):
+// "EXT:INT/h1+h2" with "+"-separated handlers ("tls+http" equals
+// "http+tls"); "EXT" means EXT:EXT; a lone "443:INT" also adds the 80 → 443
+// redirect. Where kraft would send no handlers, they default by port (443
+// http+tls, 80 http, others tls). Then the platform's rules are checked, as
+// the Unikraft Cloud OpenAPI spec describes a service's handlers: 80 needs
+// http and no tls, 443 needs http and tls, redirect only on 80 → 443, every
+// other port tls without http. Verification goes through https://FQDN, so a
+// 443 service is required.
 func ParsePorts(specs []string) ([]api.Service, error) {
 	if len(specs) == 0 {
 		specs = DefaultPorts
@@ -87,7 +89,10 @@ func defaultHandlers(port int) []api.Handler {
 	return []api.Handler{api.HandlerTLS}
 }
 
-// checkService applies the platform's handler rules (research doc §6).
+// checkService applies the platform's handler rules, as the handlers field of
+// a service is described in the Unikraft Cloud OpenAPI spec (platform.yaml,
+// unikraft-cloud/openapi @3ad3989) and in sdk.kraft.cloud's
+// services/service.go.
 func checkService(s api.Service) error {
 	has := func(h api.Handler) bool { return slices.Contains(s.Handlers, h) }
 	switch {

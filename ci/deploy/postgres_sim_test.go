@@ -1,21 +1,18 @@
 package deploy
 
 import (
-	"cmp"
 	"context"
 	"errors"
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/pgimage/pgtest"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
+
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/pgimage"
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/verify"
 )
 
@@ -28,7 +25,7 @@ import (
 func TestDeployWithPostgres(t *testing.T) {
 	bin := simtest.OpenFGABinary(t)
 	s := simtest.Start(t)
-	image := pushPGImage(t, s)
+	image := pgtest.Image(t, s, "15")
 	root := simtest.Rootfs(t, bin, 0o755)
 	const name = "pgfga"
 	deploy := func(ds *datastore.Postgres, log *simtest.SyncBuffer) (Deployment, error) {
@@ -94,41 +91,6 @@ func TestDeployWithPostgres(t *testing.T) {
 		first.Timings.Datastore, first.Timings.Total, second.Timings.Datastore, second.Timings.Total)
 	simtest.NoSecrets(t, map[string]string{"log 1": log1.String(), "log 2": log2.String(), "log 3": log3.String(), "error": err2s(err)},
 		password, "not-the-password-42", testKey)
-}
-
-// pushPGImage lays the PostgreSQL image out from $PG_DEBS and pushes it
-// to the simulator's registry.
-func pushPGImage(t *testing.T, s *sim.Sim) string {
-	t.Helper()
-	debs := cmp.Or(os.Getenv("PG_DEBS"), "/var/tmp/ofk-pgdebs")
-	if m, _ := filepath.Glob(filepath.Join(debs, "postgresql-*.deb")); len(m) == 0 {
-		t.Skip("no PostgreSQL packages in " + debs + ": run `bash .ci/pg-rootfs.sh` (it prints PG_DEBS=...)")
-	}
-	tmp := t.TempDir()
-	entry, pgRoot := filepath.Join(tmp, "pg-entrypoint"), filepath.Join(tmp, "rootfs")
-	if err := pgimage.BuildEntrypoint(context.Background(), entry); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pgimage.Layout(context.Background(), pgimage.Options{Debs: debs, Out: pgRoot, Entrypoint: entry}); err != nil {
-		t.Fatal(err)
-	}
-	ep := s.Endpoints()
-	c := simClient(t, s, &simtest.SyncBuffer{})
-	user, secret := c.Token().RegistryAuth()
-	acc := unikernel.Access{Username: user, Password: secret, PlainHTTP: true}
-	rt, err := unikernel.PullRuntime(context.Background(), unikernel.RuntimeRef(ep.Registry, pgimage.DefaultRuntime), acc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref, err := unikernel.NewRef(ep.Registry, c.Token().Namespace(), "openfga-pg", "15")
-	if err != nil {
-		t.Fatal(err)
-	}
-	image, err := pgimage.Push(context.Background(), pgRoot, rt, ref, acc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return image
 }
 
 func err2s(err error) string {

@@ -48,11 +48,6 @@ func newID() string {
 	return string(b)
 }
 
-// maxWaitCall is the longest wait one call asks the API for: the platform
-// answers longer waits with an error ("Timeout value must be in the range
-// -1 to 10000"), so longer waits are several calls.
-const maxWaitCall = 10 * time.Second
-
 // runningPoll is one wait call while waiting for running: short, because
 // a wait for running may not end when the instance stops instead, and a
 // crash at boot should be reported at once.
@@ -174,7 +169,7 @@ func (r *rollout) retire(ctx context.Context) []string {
 		}
 		r.log.Printf("rollout: drain %s (up to %s), then delete it", label, r.t.Drain)
 		if _, err := r.client.StopInstance(ctx, ref, false, r.t.Drain); err == nil {
-			_, _ = r.client.WaitInstance(ctx, ref, api.StateStopped, min(r.t.Drain+5*time.Second, maxWaitCall))
+			_, _ = r.client.WaitInstance(ctx, ref, api.StateStopped, r.t.Drain+5*time.Second)
 		} else {
 			r.log.Printf("rollout: stop %s: %v (deleting it anyway)", label, err)
 		}

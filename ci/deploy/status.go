@@ -12,6 +12,7 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
 )
 
 // StatusReport is a deployment's state: its group and every instance,
@@ -54,14 +55,22 @@ func Status(ctx context.Context, c *kraftcloud.Client, name string) (StatusRepor
 		if inst.State == api.StateRunning {
 			rep.Serving = true
 		} else {
-			_, lines, _ := diagnose.Fetch(ctx, c, inst.UUID)
-			d := diagnose.Diagnose(inst, lines)
+			d := diagnose.Report(ctx, c, inst.UUID, instanceRedactor(c, inst), nil)
 			s.Diagnosis = &d
 		}
 		rep.Instances = append(rep.Instances, s)
 	}
 	rep.Database = databaseStatus(ctx, c, name)
 	return rep, nil
+}
+
+// instanceRedactor masks the token and the secrets in the instance's own
+// env (its preshared keys, a database password): a diagnosis quotes logs.
+func instanceRedactor(c *kraftcloud.Client, inst api.Instance) *redact.Redactor {
+	r := redact.New(c.Token().Secrets()...)
+	r.Add(secretValues(inst.Env)...)
+	r.Add(strings.Split(inst.Env["OPENFGA_AUTHN_PRESHARED_KEYS"], ",")...)
+	return r
 }
 
 // members returns the deployment's group and its instances, oldest first.
@@ -132,8 +141,7 @@ func databaseStatus(ctx context.Context, c *kraftcloud.Client, name string) *Dat
 	s := &DatabaseStatus{InstanceStatus: InstanceStatus{Name: inst.Name, UUID: inst.UUID, State: inst.State,
 		Image: inst.Image, MemoryMB: inst.MemoryMB, CreatedAt: inst.CreatedAt}}
 	if inst.State != api.StateRunning {
-		_, lines, _ := diagnose.Fetch(ctx, c, inst.UUID)
-		d := diagnose.Diagnose(inst, lines)
+		d := diagnose.Report(ctx, c, inst.UUID, instanceRedactor(c, inst), nil)
 		s.Diagnosis = &d
 	}
 	if v, err := c.GetVolume(ctx, api.ByName(datastore.VolumeName(name))); err == nil {

@@ -15,7 +15,7 @@ func TestBadInputsSendNothing(t *testing.T) {
 	client, sent := refuseAll(t)
 	good := simtest.Rootfs(t, simtest.GoBinary(t, standin), 0o755)
 	dynamic := simtest.Rootfs(t, "/bin/true", 0o755)
-	pie := simtest.Rootfs(t, simtest.GoBinary(t, standin, "-buildmode=pie"), 0o755) // the seed's CGO_ENABLED=0 PIE
+	pie := simtest.Rootfs(t, simtest.GoBinary(t, standin, "-buildmode=pie"), 0o755) // a CGO_ENABLED=0 PIE: crashes at load on base-compat
 	noExec := simtest.Rootfs(t, simtest.GoBinary(t, standin), 0o644)
 	big := simtest.Rootfs(t, simtest.GoBinary(t, standin), 0o755)
 	f, _ := os.Create(filepath.Join(big, "usr", "bin", "big.dat"))
@@ -70,7 +70,7 @@ func TestBadInputsSendNothing(t *testing.T) {
 		{"cmd missing", func(o *Options) { o.Rootfs = dir }, "cmd[0] /usr/bin/openfga: not found in the root filesystem"},
 		{"not executable", func(o *Options) { o.Rootfs = noExec }, "no exec bit"},
 		{"dynamic binary", func(o *Options) { o.Rootfs = dynamic }, "crashes at load with exit 243"},
-		{"seed's pie build", func(o *Options) { o.Rootfs = pie }, "dynamic-pie executable"},
+		{"pie build without cgo", func(o *Options) { o.Rootfs = pie }, "dynamic-pie executable"},
 		{"bad kraftfile", func(o *Options) { o.Kraftfile = badKraftfile }, "cmd is missing"},
 		{"bad scale-to-zero", func(o *Options) { o.ScaleToZero = "sometimes" }, `scale-to-zero "sometimes"`},
 		{"bad registry", func(o *Options) { o.Registry = "not a registry!" }, "registry"},

@@ -6,7 +6,8 @@ import (
 )
 
 // reachedRunningMs: an uptime above this means the app was up, not dying
-// in the loader (the seed's loader failures died after 102 and 171 ms).
+// in the loader (binaries the loader refused on base-compat stopped after
+// 102 and 171 ms).
 const reachedRunningMs = 1000
 
 // appExit explains an app that exited by itself (stop_reason ----AK).

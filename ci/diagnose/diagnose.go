@@ -3,8 +3,11 @@
 // and its last log lines it names a short Cause and a Fix.
 //
 // Unlike kraftkit, which prints "stop reason: shutdown" whenever the
-// kernel halted cleanly, a non-zero app exit code is never hidden here:
-// it always appears in Cause (research doc §3.4, §12).
+// kernel halted cleanly (DescribeStopReason in sdk.kraft.cloud's
+// instances/models.go looks only at stop_code), a non-zero app exit code is
+// never hidden here: it always appears in Cause. The platform reports it
+// apart, in exit_code, valid when stop_reason has the app bit set (the
+// platform's instance documentation).
 package diagnose
 
 import (

@@ -24,7 +24,7 @@ const (
 // migrateExit1 is a migrate instance whose app gave up with exit code 1.
 var migrateExit1 = api.Instance{Name: "x-migrate-abc", State: api.StateStopped, StopReason: 3, ExitCode: 1, StopCode: 0x8100}
 
-var seedDNSPanic = "panic: hostname resolving error: lookup postgres.default on 10.0.1.206:53: no such host"
+var dnsPanic = "panic: hostname resolving error: lookup postgres.default on 10.0.1.206:53: no such host"
 
 type diagCase struct {
 	name   string
@@ -45,7 +45,7 @@ func cases() []diagCase {
 	loop.State, loop.RestartCount, loop.RestartPolicy = api.StateRunning, 3, api.RestartOnFailure
 	unknownReason := stopped(0, 243, 0, 102)
 	return []diagCase{
-		{name: "seed exit 243, kernel shut down cleanly", inst: stopped(appExited, 243, cleanRunning, 102),
+		{name: "PIE without cgo: exit 243, kernel shut down cleanly", inst: stopped(appExited, 243, cleanRunning, 102),
 			logs: []string{"/usr/bin/openfga[    0.030176] reboot: Restarting system"},
 			kind: KindExecFailed, failed: true, flags: "----AK",
 			cause: []string{"/usr/bin/openfga could not be started", "exit code 243", "EACCES", "no app output", "static-pie"},
@@ -58,7 +58,7 @@ func cases() []diagCase {
 					t.Errorf("decoded %+v %+v", d.StopReason, d.StopCode)
 				}
 			}},
-		{name: "seed exit 254, no output", inst: stopped(appExited, 254, 0, 171),
+		{name: "musl static-PIE: exit 254, no output", inst: stopped(appExited, 254, 0, 171),
 			kind: KindExecFailed, failed: true, flags: "----AK",
 			cause: []string{"exit code 254", "ENOENT", "interpreter", "cmd path does not exist"},
 			fix:   []string{"go run . preflight"}},
@@ -71,13 +71,13 @@ func cases() []diagCase {
 					t.Errorf("notes %q", d.Notes)
 				}
 			}},
-		{name: "seed exit 2: datastore host does not resolve", inst: dns,
-			logs: []string{`{"level":"info","msg":"starting openfga service..."}`, seedDNSPanic, "", "goroutine 1 [running]:"},
+		{name: "exit 2: datastore host postgres.default does not resolve", inst: dns,
+			logs: []string{`{"level":"info","msg":"starting openfga service..."}`, dnsPanic, "", "goroutine 1 [running]:"},
 			kind: KindDatastoreDNS, failed: true, flags: "----AK",
-			cause: []string{"the datastore host postgres.default (from OPENFGA_DATASTORE_URI) cannot be resolved", "10.0.1.206:53", "panicked with exit code 2", seedDNSPanic, "51s"},
+			cause: []string{"the datastore host postgres.default (from OPENFGA_DATASTORE_URI) cannot be resolved", "10.0.1.206:53", "panicked with exit code 2", dnsPanic, "51s"},
 			fix:   []string{".internal", "private_ip", "postgres.default is not a KraftCloud name"},
 			check: func(t *testing.T, d Diagnosis) {
-				if len(d.Evidence) != 1 || d.Evidence[0] != seedDNSPanic {
+				if len(d.Evidence) != 1 || d.Evidence[0] != dnsPanic {
 					t.Errorf("evidence %q", d.Evidence)
 				}
 			}},

@@ -6,11 +6,14 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 )
 
-// Loader exit codes: INFERENCE, not documented (research doc §12). The
-// Unikraft ELF loader returns -errno from main; as a uint8 exit status
-// 243 = -EACCES, 254 = -ENOENT, 248 = -ENOEXEC. The seed saw 243 for a
-// CGO_ENABLED=0 -linkmode external -static-pie build and 254 for a musl
-// static-pie build, both with no app output.
+// Loader exit codes: an INFERENCE, not documented by the platform. Unikraft's
+// ELF loader returns -errno from main (ret = -errno in unikraft/app-elfloader
+// main.c); as a uint8 exit status 243 = -EACCES, 254 = -ENOENT,
+// 248 = -ENOEXEC. On base-compat, a CGO_ENABLED=0 build with -buildmode=pie
+// -linkmode external -static-pie exits 243 after about 100 ms and a musl
+// static-PIE build (cgo with musl-gcc) exits 254, both with no app output, as
+// recorded in guillempuche/demo-openfga-in-unikraft's
+// docs/1-kraftcloud-openfga-debugging.md.
 
 // loaderFailure reports an exit status in the -errno range the loader uses.
 func loaderFailure(code int) bool { return code >= 241 && code <= 255 }
@@ -23,10 +26,10 @@ func loaderMeaning(errno uint8) string {
 	switch errno {
 	case api.EACCES:
 		return "the loader refused to execute it: the exec bit is missing, or it is a binary the loader cannot run " +
-			"(the seed got exactly this from CGO_ENABLED=0 with -buildmode=pie -linkmode external -static-pie)"
+			"(a CGO_ENABLED=0 build with -buildmode=pie -linkmode external -static-pie exits exactly like this on base-compat)"
 	case api.ENOENT:
 		return "a file it needs is missing: the cmd path does not exist in the rootfs, or the binary is dynamic and its " +
-			"interpreter (ld.so) is not in the rootfs (the seed got this from a musl static-pie build)"
+			"interpreter (ld.so) is not in the rootfs (a musl static-pie build exits with this code on base-compat)"
 	case api.ENOEXEC:
 		return "it is not an executable the loader accepts (not an x86_64 ELF, or a script)"
 	}

@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"crypto/sha256"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/gobuild"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,7 +18,7 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/verify"
 )
 
-const realCommit = "c06a7ec061f23e4e07adfa080fe66642c243b63c" // what v1.11.0 points at upstream
+var realCommit = gobuild.Pinned.Commit // what the release tag points at upstream
 
 func TestSourceAtPinnedTag(t *testing.T) {
 	f := loadFixture(t)
@@ -96,7 +97,7 @@ func TestPreflightRefusesADynamicBinary(t *testing.T) {
 	build := exec.Command("go", "build", "-buildmode=pie", "-o", bad, src)
 	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=", "GO111MODULE=off")
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build the seed's bad binary: %v\n%s", err, out)
+		t.Fatalf("build a PIE without cgo (the kind that crashes at load on base-compat): %v\n%s", err, out)
 	}
 	r := dagger(t, 5*time.Minute, "preflight", "--file="+bad)
 	if r.err == nil {

@@ -15,10 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/gobuild"
+
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/deploy"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/verify"
 )
 
@@ -37,17 +40,7 @@ type platform struct {
 
 func startPlatform(t *testing.T) *platform {
 	t.Helper()
-	s, err := sim.Start(sim.Options{
-		APIAddr:      engineGateway + ":0",
-		RegistryAddr: engineGateway + ":0",
-		TLSAddr:      engineGateway + ":0",
-		HTTPAddr:     engineGateway + ":0",
-		Subnet:       "10.203.7.0/24",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := simtest.Start(t, simtest.Listen(engineGateway), simtest.Subnet("10.203.7.0/24"))
 	ep := s.Endpoints()
 	c, err := kraftcloud.New(ep.API, ep.Token)
 	if err != nil {
@@ -117,7 +110,7 @@ func TestDeploy(t *testing.T) {
 
 	first := decodeDeployment(t, dagger(t, 30*time.Minute, f.moduleArgs(p.deployArgs(name)...)...).must(t).stdout)
 	t.Logf("first deploy: %+v", first)
-	if !first.Verified || first.OpenFGAVersion != "v1.11.0" || first.Commit != f.commit || first.Auth != "preshared" ||
+	if !first.Verified || first.OpenFGAVersion != gobuild.Pinned.Version || first.Commit != f.commit || first.Auth != "preshared" ||
 		first.ServiceGroup != name || !strings.HasPrefix(first.URL, "https://"+name+".") || !strings.HasPrefix(first.Digest, "sha256:") {
 		t.Fatalf("deployment record: %+v", first)
 	}

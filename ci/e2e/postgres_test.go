@@ -4,14 +4,15 @@ package e2e
 
 import (
 	"context"
+	"io"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/cli"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/pgimage"
 )
 
 // `dagger call deploy --datastore=postgres`: a volume, a PostgreSQL instance
@@ -25,8 +26,9 @@ func TestDeployPostgres(t *testing.T) {
 	}
 	p := startPlatform(t)
 	// The default --postgres-image, <namespace>/openfga-pg:15, pushed as a user would.
-	if code := pgimage.Main([]string{"--push", "--registry=http://" + p.ep.Registry, "--token=" + p.ep.Token}); code != 0 {
-		t.Fatalf("go run . pgimage --push: exit %d", code)
+	var stderr strings.Builder
+	if code := cli.PGImage.Run([]string{"--push", "--registry=http://" + p.ep.Registry, "--token=" + p.ep.Token}, io.Discard, &stderr); code != 0 {
+		t.Fatalf("go run . pgimage --push: exit %d\n%s", code, stderr.String())
 	}
 	os.Setenv("E2E_PG_PASSWORD", "e2e-pg-password-0123456789")
 	const name = "fga-pg"

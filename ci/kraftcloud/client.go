@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/poll"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
 )
 
@@ -22,6 +23,8 @@ type Client struct {
 	sleep   func(ctx context.Context, d time.Duration) error
 	logf    func(format string, args ...any)
 	red     *redact.Redactor // the token, in every form an answer could echo
+
+	forms *formsWorked // the forms of operations that worked (forms.go)
 }
 
 // Option configures a Client.
@@ -47,9 +50,10 @@ func New(endpoint, token string, opts ...Option) (*Client, error) {
 		http:    &http.Client{},
 		timeout: DefaultTimeout,
 		retry:   DefaultRetry,
-		sleep:   sleepCtx,
+		sleep:   poll.Sleep,
 		logf:    func(string, ...any) {},
 		red:     redact.New(tok.Secrets()...),
+		forms:   &formsWorked{m: map[string]int{}},
 	}
 	for _, o := range opts {
 		if err := o(c); err != nil {
@@ -116,15 +120,4 @@ func WithSleep(f func(ctx context.Context, d time.Duration) error) Option {
 // WithLogf receives one line per retry. Lines never carry the token.
 func WithLogf(f func(format string, args ...any)) Option {
 	return func(c *Client) error { c.logf = f; return nil }
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

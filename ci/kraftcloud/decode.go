@@ -25,7 +25,7 @@ func decode[T api.Item](cl call, ans answer, red *redact.Redactor) ([]T, error) 
 	if err := itemErrors(cl, ans, items, red); err != nil {
 		return items, err
 	}
-	if env.Status == api.StatusError || ans.status >= 300 {
+	if env.Status.Failed() || ans.status >= 300 {
 		return items, topLevelError(cl, ans, env.Message, env.Errors, red)
 	}
 	return items, nil

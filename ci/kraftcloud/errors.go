@@ -92,3 +92,49 @@ func (e *TransportError) Timeout() bool {
 	var t interface{ Timeout() bool }
 	return errors.As(e.Err, &t) && t.Timeout()
 }
+
+// timedOut reports a wait that ended before the state was reached, in
+// any of the shapes the sources allow: a per-item TimedOut (code 12, the
+// SDKs' and kraftkit's), a 408, or a top-level message without items
+// ("the request will fail with an error", the v1 spec says, naming no code).
+func timedOut(err error) bool {
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	if ae.Code == api.ErrTimedOut || ae.HTTPStatus == http.StatusRequestTimeout {
+		return true
+	}
+	m := strings.ToLower(ae.Message)
+	return ae.Code == api.ErrUnknownError && (strings.Contains(m, "timed out") || strings.Contains(m, "timeout"))
+}
+
+// absent reports "no such object (yet)" in any of the shapes the sources
+// allow: a per-item NotFound (code 8), a 404 envelope about the object
+// (not about the path), or a top-level message without items in an
+// otherwise ordinary answer (the v1 spec's image look-up says "No images
+// found" that way; its Image items carry no status of their own).
+func absent(err error) bool {
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		return errors.Is(err, ErrEmptyAnswer)
+	}
+	switch {
+	case ae.Code == api.ErrNotFound:
+		return true
+	case ae.Code != api.ErrUnknownError:
+		return false
+	case ae.HTTPStatus == http.StatusNotFound:
+		return !noEndpoint(ae.Message)
+	}
+	return ae.HTTPStatus < 300 && ae.Message != ""
+}
+
+// errorText is the platform's own words in err, for a re-typed error.
+func errorText(err error) string {
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Message != "" {
+		return ae.Message
+	}
+	return err.Error()
+}

@@ -1,25 +1,26 @@
 package kraftcloud
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+)
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
 
-// The documented answers (research doc §1, §3, §4), replayed verbatim.
+func mustRead(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
 
-const docGetInstance = `{ "status": "success", "data": { "instances": [ {
-  "status": "success", "uuid": "bd281cc4-7640-4cbc-af48-5a44c2bd7b74", "name": "httpserver-go121-taud8",
-  "created_at": "2026-05-28T13:53:40Z", "state": "standby",
-  "private_fqdn": "httpserver-go121-taud8.internal",
-  "image": "oci://unikraft.io/<my-org>/httpserver-go121:latest@sha256:7785eb...",
-  "memory_mb": 256, "vcpus": 1,
-  "stop_reason": 39, "exit_code": 1, "stop_code": 33024, "restart_policy": "never",
-  "scale_to_zero": { "enabled": true, "policy": "on", "cooldown_time_ms": 1000, "notify_time_ms": 0, "stateful": false },
-  "boot_time_us": 75698, "net_time_us": 79067, "start_count": 3,
-  "started_at": "2026-05-28T13:54:43Z", "stopped_at": "2026-05-28T13:54:45Z", "uptime_ms": 47521,
-  "service_group": { "uuid": "d20c8a02-...", "name": "floral-sun-54ixkmi6",
-                     "domains": [ { "fqdn": "floral-sun-54ixkmi6.fra.unikraft.app" } ] },
-  "network_interfaces": [ { "uuid": "16ca6566-...", "private_ip": "10.0.0.37", "mac": "12:b0:0a:00:00:25" } ],
-  "private_ip": "10.0.0.37", "volumes": [] } ] } }`
+// Answers as the platform documents them (the Unikraft Cloud docs and
+// OpenAPI spec examples), replayed verbatim.
+
+// docGetInstance is the platform documentation's example answer of GET
+// /v1/instances (the instances page of the Unikraft Cloud docs).
+var docGetInstance = mustRead("api/testdata/get-instance.json")
 
 const docCreateInstance = `{"status":"success","data":{"instances":[{
   "status":"success","state":"starting","uuid":"bd281cc4-7640-4cbc-af48-5a44c2bd7b74","name":"openfga",

@@ -3,7 +3,6 @@ package kraftcloud
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
@@ -11,13 +10,23 @@ import (
 
 const instancesPath = "/v1/instances"
 
-// CreateInstance creates one instance (POST, never retried).
+// CreateInstance creates one instance (POST, never retried). A refused
+// restart_policy "on_failure" (the v1 spec's spelling) is sent again as
+// "on-failure" (the 2024 spec's and the SDKs').
 func (c *Client) CreateInstance(ctx context.Context, req api.CreateInstanceRequest) (api.Instance, error) {
 	cl := call{op: "create instance " + req.Name, method: http.MethodPost, path: instancesPath, body: req, kind: api.KindInstances}
 	if req.TimeoutS > 0 && req.Autostart {
 		cl.extra = time.Duration(req.TimeoutS) * time.Second // the server blocks until running
 	}
-	items, err := do[api.Instance](ctx, c, cl)
+	forms := []call{cl}
+	if req.RestartPolicy == api.RestartOnFailure {
+		legacy := req
+		legacy.RestartPolicy = api.RestartOnFailureLegacy
+		alt := cl
+		alt.body = legacy
+		forms = append(forms, alt)
+	}
+	items, err := doForms(c, "create instance restart_policy", forms, func(cl call) ([]api.Instance, error) { return do[api.Instance](ctx, c, cl) })
 	return first(cl, items, err)
 }
 
@@ -35,21 +44,34 @@ func (c *Client) ListInstances(ctx context.Context) ([]api.Instance, error) {
 	return do[api.Instance](ctx, c, cl)
 }
 
-// WaitInstance blocks (server side, for at most timeout) until the
-// instance reaches state. A timeout is an *APIError with api.ErrTimedOut.
+// MaxWait is the longest wait one call asks the platform for: it refuses
+// longer ones ("Timeout value must be in the range -1 to 10000", as it
+// answers kraft's --timeout), so a longer wait is several calls.
+const MaxWait = 10 * time.Second
+
+// WaitInstance blocks (server side, for at most timeout, capped at
+// MaxWait) until the instance reaches state. The wait is GET in the v1
+// spec and the SDKs, PUT in the 2024 spec (the fallback). A timeout, in
+// whichever shape the platform reports it (a per-item TimedOut, a
+// top-level message without items, a 408), is an error that
+// errors.Is(err, ErrTimedOut).
 func (c *Client) WaitInstance(ctx context.Context, ref api.Ref, state api.State, timeout time.Duration) (api.Instance, error) {
-	ms := timeout.Milliseconds()
+	ms := min(timeout, MaxWait).Milliseconds()
 	if ms <= 0 {
 		ms = 1 // never -1 (forever): our waits are always bounded
 	}
-	cl := call{
+	get := call{
 		op: "wait for instance " + ref.String() + " to be " + string(state), method: http.MethodGet,
-		path: instancesPath + "/wait", kind: api.KindInstances, extra: timeout,
-		body:  []api.WaitRequest{{Ref: ref, State: state, TimeoutMs: ms}},
-		query: map[string][]string{"state": {string(state)}, "timeout_ms": {strconv.FormatInt(ms, 10)}},
+		path: instancesPath + "/wait", kind: api.KindInstances, extra: time.Duration(ms) * time.Millisecond,
+		body: []api.WaitRequest{{Ref: ref, State: state, TimeoutMs: ms}},
 	}
-	items, err := do[api.Instance](ctx, c, cl)
-	return first(cl, items, err)
+	put := get
+	put.method = http.MethodPut
+	items, err := doForms(c, "wait", []call{get, put}, func(cl call) ([]api.Instance, error) { return do[api.Instance](ctx, c, cl) })
+	if err != nil && timedOut(err) {
+		return api.Instance{}, &APIError{Op: get.op, Code: api.ErrTimedOut, Message: errorText(err)}
+	}
+	return first(get, items, err)
 }
 
 // StopInstance asks the instance to stop (non-blocking; PUT, not

@@ -9,11 +9,14 @@ import (
 
 const volumesPath = "/v1/volumes"
 
-// CreateVolume creates a volume (POST, not retried). Wait for state
-// "available" (GetVolume) before attaching it.
+// CreateVolume creates a volume (POST, not retried): one object, as the
+// v1 spec and both SDKs send it, else an array of one, the 2024 spec's
+// form. Wait for state "available" (GetVolume) before attaching it.
 func (c *Client) CreateVolume(ctx context.Context, req api.CreateVolumeRequest) (api.Volume, error) {
 	cl := call{op: "create volume " + req.Name, method: http.MethodPost, path: volumesPath, body: req, kind: api.KindVolumes}
-	items, err := do[api.Volume](ctx, c, cl)
+	legacy := cl
+	legacy.body = []api.CreateVolumeRequest{req}
+	items, err := doForms(c, "create volume", []call{cl, legacy}, func(cl call) ([]api.Volume, error) { return do[api.Volume](ctx, c, cl) })
 	return first(cl, items, err)
 }
 

@@ -13,14 +13,17 @@
 // execs postgres as the postgres user. The flags, and why:
 //
 //   - listen_addresses=* port=5432: OpenFGA reaches the database over the
-//     private network at <instance>.internal:5432 (research doc §14).
+//     private network at <instance>.internal:5432 (every instance gets a
+//     private IP and the private FQDN <instance-name>.internal, per the
+//     platform's network communication tutorial, unikraft-cloud/docs
+//     pages/tutorials/network-communication.mdx).
 //   - hba_file=/etc/postgresql/pg_hba.conf (in the image, not on the
 //     volume): scram-sha-256 passwords from any address; the instance has
 //     no public service unless asked for, so only the user's private
 //     network can connect. The file applies to existing volumes too.
-//   - ssl=off: the private network is the user's own (not encrypted, doc
-//     §14); clients use sslmode=disable. A public service is TLS-terminated
-//     by the platform's gateway instead.
+//   - ssl=off: the private network is the user's own (per user, private
+//     and unencrypted, as that tutorial says); clients use sslmode=disable.
+//     A public service is TLS-terminated by the platform's gateway instead.
 //   - unix_socket_directories=/tmp: the default /var/run/postgresql does
 //     not exist in the image; /tmp is in the (RAM) rootfs and writable.
 //   - huge_pages=off: there is no hugetlbfs to probe.
@@ -55,13 +58,16 @@
 // CLI: a Kraftfile with runtime base-compat:latest, rootfs the directory
 // and cmd ["/usr/local/bin/pg-entrypoint"].
 //
-// The difference from KraftCloud's own PostgreSQL example (research doc
-// §14): that one builds PG 16 on Alpine (musl) with the docker-library
-// entrypoint script and a wrapper, and preloads pg_ukc_scaletozero, an
+// The difference from KraftCloud's own PostgreSQL example
+// (unikraft-cloud/examples, postgres/): that one builds PG 16 from source on
+// Alpine (musl), starts it through a bash wrapper that sets the
+// docker-library image's defaults, and preloads pg_ukc_scaletozero, an
 // extension that lets the platform scale an idle database to zero and wake
 // it on a connection (policy idle, stateful). This image is PG 15 from
 // Debian's packages (glibc), its entry point is one static program with no
 // shell scripts, and scale-to-zero is off: OpenFGA reaches the database on
-// the private network, where scale-to-zero wake-ups are not dependable
-// (doc §14), and OpenFGA holds a connection pool open anyway.
+// the private network, where scale-to-zero wake-ups are not dependable (the
+// network communication tutorial says scale-to-zero triggers are
+// unavailable on internal networking), and OpenFGA holds a connection pool
+// open anyway.
 package pgimage

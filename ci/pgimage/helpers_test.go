@@ -6,20 +6,9 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-)
 
-// debsDir is where .ci/pg-rootfs.sh put Debian's packages ($PG_DEBS).
-func debsDir(t testing.TB) string {
-	t.Helper()
-	d := os.Getenv("PG_DEBS")
-	if d == "" {
-		d = "/var/tmp/ofk-pgdebs"
-	}
-	if m, _ := filepath.Glob(filepath.Join(d, "postgresql-*.deb")); len(m) == 0 {
-		t.Skipf("no PostgreSQL packages in %s: run `bash .ci/pg-rootfs.sh` (it prints PG_DEBS=...) to test the PostgreSQL image", d)
-	}
-	return d
-}
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
+)
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -39,7 +28,7 @@ var (
 // testRootfs lays the image out once per test binary.
 func testRootfs(t testing.TB) (string, Result) {
 	t.Helper()
-	debs := debsDir(t)
+	debs := simtest.PGDebs(t)
 	rootOnce.Do(func() {
 		tmp, err := os.MkdirTemp("", "pgimage-test-")
 		if err != nil {

@@ -1,12 +1,17 @@
 // Package preflight decides, from the ELF headers alone, whether KraftCloud's
 // base-compat loader will start a binary.
 //
-// The rules come from the project's debugging journey: a dynamic executable
-// (PT_INTERP or DT_NEEDED) crashes at load with exit 243 and no output, a musl
-// static-PIE exited 254, and the plain static build
+// The rules come from what base-compat did with OpenFGA built each way
+// (recorded in guillempuche/demo-openfga-in-unikraft's
+// docs/1-kraftcloud-openfga-debugging.md) and from the ELF each of those
+// builds produces: a dynamic executable (PT_INTERP or DT_NEEDED) crashes at
+// load with exit 243 and no output, a musl static-PIE exits 254, and the
+// plain static build
 // `CGO_ENABLED=0 go build -ldflags "-s -w" -tags netgo` (ET_EXEC, no
-// interpreter) boots. So ET_EXEC is accepted even though the open-source
-// app-elfloader documents PIE only.
+// interpreter) boots, as a CGO_ENABLED=0 binary does in the unikraft CLI's own
+// base-compat end-to-end test (unikraft-cloud/cli's
+// cmd/unikraft/integration/instance_http_oci_test.go). So ET_EXEC is accepted
+// even though the open-source app-elfloader documents PIE only.
 package preflight
 
 import (
@@ -31,7 +36,8 @@ const (
 	KindDynamic    Kind = "dynamic"     // ET_EXEC with PT_INTERP or DT_NEEDED
 )
 
-// StaticBuild is the build the seed proved on base-compat; every fix points to it.
+// StaticBuild is the build known to boot on base-compat (OpenFGA's own
+// Dockerfile builds the same way: CGO_ENABLED=0, no PIE); every fix points to it.
 const StaticBuild = `CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -ldflags "-s -w" -tags netgo ./cmd/openfga`
 
 // Report is what Inspect learned about one file and its verdict.
@@ -174,7 +180,7 @@ func (r Report) judge() Report {
 	}
 	r.Deployable = true
 	if r.Kind == KindStaticPIE {
-		r.Warning = "static-PIE: the seed's musl static-PIE build exited 254 on base-compat; the proven build is plain static: " + StaticBuild
+		r.Warning = "static-PIE: your binary is a static PIE, and a musl static-PIE build of OpenFGA exits 254 at load on base-compat; the build known to boot there is plain static: " + StaticBuild
 	}
 	return r
 }

@@ -134,8 +134,6 @@ func (s *Sim) checkCreateLocked(req api.CreateInstanceRequest, inst *instance) a
 	switch inst.restart {
 	case "":
 		inst.restart = api.RestartNever
-	case "on_failure":
-		inst.restart = api.RestartOnFailure
 	case api.RestartNever, api.RestartAlways, api.RestartOnFailure:
 	default:
 		return itemError(api.ErrInvalid, "Invalid restart_policy '%s'", inst.restart)
@@ -145,9 +143,6 @@ func (s *Sim) checkCreateLocked(req api.CreateInstanceRequest, inst *instance) a
 	}
 	if req.Replicas > 0 {
 		return itemError(api.ErrNotSupported, "replicas are not supported by the simulator")
-	}
-	if req.Template != nil {
-		return itemError(api.ErrNotSupported, "templates are not supported by the simulator")
 	}
 	if s2z := req.ScaleToZero; s2z != nil && s2z.Policy != "" && s2z.Policy != api.ScaleToZeroOff && req.ServiceGroup == nil {
 		return itemError(api.ErrInvalid, "scale_to_zero requires a service_group")

@@ -90,8 +90,8 @@ func Build(rt *Runtime, initrd []byte, spec Spec) (*Image, error) {
 type documents struct{ config, manifest, index []byte }
 
 // assemble writes config, manifest and index as kraftkit does: compact
-// json.Marshal of the image-spec structs (§3–§5), so key order and escaping
-// match byte for byte.
+// json.Marshal of the image-spec structs (oci/manifest.go and oci/index.go
+// Save), so key order and escaping match byte for byte.
 func assemble(base ocispec.Image, layers []ocispec.Descriptor, spec *Spec) (documents, error) {
 	var docs documents
 	cfg := imageConfig(base, spec, layers)
@@ -132,8 +132,9 @@ func describe(mediaType string, b []byte, annotations map[string]string, p *ocis
 	}
 }
 
-// manifestAnnotations are kraftkit's six (§4.2); the same map goes on the
-// manifest and on its descriptor in the index.
+// manifestAnnotations are the six kraftkit writes on a manifest (oci/pack.go
+// and oci/manifest.go Save); the same map goes on the manifest and, as
+// kraftkit's Save does, on its descriptor in the index.
 func manifestAnnotations(spec *Spec, kernelVersion string) map[string]string {
 	a := indexAnnotations(spec)
 	a[AnnotationImageName] = spec.Ref.Repository()
@@ -144,7 +145,8 @@ func manifestAnnotations(spec *Spec, kernelVersion string) map[string]string {
 	return a
 }
 
-// indexAnnotations are kraftkit's three index annotations (§3.3).
+// indexAnnotations are the three annotations kraftkit's oci/index.go Save
+// writes on the index.
 func indexAnnotations(spec *Spec) map[string]string {
 	version := spec.KraftkitVersion
 	if version == "" {

@@ -9,8 +9,8 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// imageConfig derives the image config from the runtime's, as kraftkit does
-// (research doc §5): everything inherited, then platform, os.version,
+// imageConfig derives the image config from the runtime's, as kraftkit's
+// oci/pack.go does: everything inherited, then platform, os.version,
 // os.features, Env (replaced), Cmd (replaced when given), Labels (merged)
 // and rootfs.diff_ids (the layer digests, in layer order).
 func imageConfig(base ocispec.Image, spec *Spec, layers []ocispec.Descriptor) ocispec.Image {
@@ -30,9 +30,10 @@ func imageConfig(base ocispec.Image, spec *Spec, layers []ocispec.Descriptor) oc
 	return c
 }
 
-// kernelVersion is the runtime's CONFIG_UK_FULLVERSION (what kraftkit uses
-// for os.version and org.unikraft.kernel.version, §4.2/§5), falling back to
-// the os.version the runtime config already carries.
+// kernelVersion is the runtime's CONFIG_UK_FULLVERSION (what kraftkit's
+// runtime packager passes as the kernel version, which oci/pack.go writes as
+// os.version and org.unikraft.kernel.version), falling back to the
+// os.version the runtime config already carries.
 func kernelVersion(base ocispec.Image) string {
 	for _, f := range base.OSFeatures {
 		if k, v, ok := strings.Cut(f, "="); ok && k == "CONFIG_UK_FULLVERSION" {
@@ -42,7 +43,8 @@ func kernelVersion(base ocispec.Image) string {
 	return base.OSVersion
 }
 
-// withKConfig reproduces kraftkit's os.features (§5): the inherited list,
+// withKConfig reproduces the os.features kraftkit's oci/pack.go and
+// oci/manifest.go write: the inherited list,
 // plus every KEY=VALUE of the kconfig rebuilt from it (deduplicated by key,
 // quotes stripped, CONFIG_UK_APP and CONFIG_UK_BASE left out), sorted. So
 // each feature normally appears twice; kraftkit never deduplicates here.
@@ -65,7 +67,8 @@ func withKConfig(features []string) []string {
 }
 
 // platformOf is the platform kraftkit puts on the manifest descriptor and on
-// the config descriptor: the config's, with features deduplicated (§3.2).
+// the config descriptor: the config's, with features deduplicated
+// (slices.Compact in oci/manifest.go Save).
 func platformOf(c ocispec.Image) *ocispec.Platform {
 	return &ocispec.Platform{
 		Architecture: c.Architecture,

@@ -4,9 +4,11 @@
 // index.unikraft.io/official/base-compat:latest) and then an initrd, a cpio
 // newc archive of the root filesystem wrapped in a single-entry tar.
 //
-// The JSON documents follow kraftkit's packager byte for byte (research doc
-// unikernel-image-format.md §3–§7, checked against the §11 example), with the
-// deliberate differences that make the result reproducible:
+// The JSON documents follow kraftkit's packager byte for byte (its oci/pack.go
+// NewPackageFromTarget, oci/manifest.go, oci/index.go and archive/archive.go
+// at unikraft/kraftkit @f02a533, which marshal the image-spec v1.1.0 structs
+// with encoding/json), with the deliberate differences that make the result
+// reproducible:
 //
 //   - org.opencontainers.image.created comes from Spec.Created (the source's
 //     commit date), never the wall clock; zero means the Unix epoch.
@@ -16,7 +18,9 @@
 // So the same runtime, rootfs and Spec always give the same index digest.
 package unikernel
 
-// Platform and layout names, from kraftkit (research doc §3–§7).
+// Platform and layout names, from kraftkit: the platform kraftcloud/x86_64 its
+// kraft cloud deploy packs for, the well-known paths of oci/wellknown.go, the
+// annotation keys of oci/annotations.go and containerd's image-name key.
 const (
 	PlatformOS   = "kraftcloud"
 	PlatformArch = "x86_64"
@@ -32,7 +36,9 @@ const (
 	AnnotationContainerdName  = "io.containerd.image.name"
 
 	// DefaultKraftkitVersion is written as sh.kraftkit.version: the kraftkit
-	// release whose packager this package reproduces (research doc §0, KK).
+	// release whose packager this package reproduces (unikraft/kraftkit
+	// @f02a533 is a staging commit after v0.9.2; goreleaser writes the
+	// version without its "v").
 	DefaultKraftkitVersion = "0.9.2"
 
 	// DefaultRegistry is the platform's image registry (a Harbor); it takes

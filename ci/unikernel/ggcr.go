@@ -9,9 +9,11 @@ import (
 )
 
 // rawImage is a v1.Image over exact manifest and config bytes. ggcr's own
-// builders (mutate, partial) re-marshal JSON with another field order, which
-// would break byte equality with kraftkit (research doc §13). Layers are kept
-// as given so a remote.MountableLayer from the runtime stays mountable.
+// builders (mutate, partial) re-marshal JSON through ggcr's v1 structs, whose
+// field order differs from image-spec's (v1.Descriptor writes size before
+// digest, v1.ConfigFile always writes created), which would break byte
+// equality with kraftkit. Layers are kept as given so a
+// remote.MountableLayer from the runtime stays mountable.
 type rawImage struct {
 	manifest []byte
 	config   []byte
@@ -46,7 +48,8 @@ func (i *rawImage) LayerByDigest(h v1.Hash) (v1.Layer, error) {
 }
 
 // LayerByDiffID: every layer here is an uncompressed tar, so diff ID and
-// digest coincide (the config's rootfs.diff_ids lists digests, §5).
+// digest coincide (the config's rootfs.diff_ids lists the layer digests, as
+// kraftkit's oci/manifest.go writes them).
 func (i *rawImage) LayerByDiffID(h v1.Hash) (v1.Layer, error) { return i.LayerByDigest(h) }
 
 // rawIndex is a v1.ImageIndex over exact index bytes with one child image.

@@ -11,11 +11,15 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// Rebuilds the research doc's §11 example (OpenFGA, user alice, kraftkit
-// 0.9.2) from its stated inputs and checks the three documented digests and
-// sizes. The kernel and initrd digests there are illustrative (1111…,
-// 2222…), so this test feeds those descriptors to assemble directly.
-func TestReproducesResearchDocExample(t *testing.T) {
+// Rebuilds a worked example of what kraftkit 0.9.2's kraft cloud deploy packs
+// for OpenFGA (user alice, cmd /usr/bin/openfga run, one env var, a runtime
+// with two features and CONFIG_UK_FULLVERSION 0.17.0~abcdef0) and checks the
+// digests and sizes of config, manifest and index. Those were computed by
+// applying the rules of kraftkit's packager (unikraft/kraftkit @f02a533) to
+// image-spec v1.1.0 structs with json.Marshal, not captured from a kraftkit
+// run. The kernel and initrd digests are illustrative (1111…, 2222…), so
+// this test feeds those descriptors to assemble directly.
+func TestReproducesTheWorkedExample(t *testing.T) {
 	ref, err := ParseRef("index.unikraft.io/alice/openfga:latest")
 	must(t, err)
 	base := ocispec.Image{
@@ -65,10 +69,10 @@ func repeatDigest(c byte) digest.Digest {
 	return digest.Digest("sha256:" + strings.Repeat(string(c), 64))
 }
 
-// The header the research doc §7 prints for kraftkit's single-entry layer
-// tar, field by field, and the blob size rule. The doc calls its payload
-// 15 bytes, but the printed size field is octal 015 (13 bytes) and the
-// printed checksum 013010 only matches 13 bytes, so the test uses 13.
+// The header kraftkit's archive/archive.go TarFileWriter writes through Go's
+// archive/tar for a single-entry layer tar (here a 13-byte initrd of mode
+// 0644), field by field, and the blob size rule: one header block, the data
+// padded to 512 bytes, two zero blocks.
 func TestLayerTarMatchesKraftkit(t *testing.T) {
 	b, err := tarFile(InitrdPath, []byte("0123456789abc"))
 	must(t, err)

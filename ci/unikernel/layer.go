@@ -16,7 +16,8 @@ import (
 const maxFileSize = 4 << 30
 
 // tarFile wraps data in the single-entry, uncompressed tar kraftkit writes
-// for kernel and initrd layers (research doc §7): one regular file named
+// for kernel and initrd layers (archive/archive.go TarFileWriter, called
+// with its times stripped from oci/layer.go): one regular file named
 // after dest without its leading "/", mode 0644 (how kraftkit creates the
 // initrd file), uid/gid 0, empty user/group names, mtime 0, USTAR, no
 // directory entries, two zero blocks at the end and no record padding.

@@ -97,14 +97,18 @@ func (r Ref) String() string { return r.Repository() + ":" + r.Tag }
 func (r Ref) WithDigest(h v1.Hash) string { return r.Repository() + "@" + h.String() }
 
 // PlatformImage is the image as the KraftCloud API's create request names
-// it: <user>/<name>@<digest>, without the registry (research doc §10).
+// it: <user>/<name>@<digest>, without the registry, as kraftkit's
+// instance create (internal/cli/kraft/cloud/instance/create/create.go)
+// strips index.unikraft.io/ from the pushed package's ID.
 func (r Ref) PlatformImage(h v1.Hash) string { return r.User + "/" + r.Name + "@" + h.String() }
 
 // RuntimeRef expands a Kraftfile runtime name against a registry the way
-// kraftkit does for index.unikraft.io (research doc §2 D1): "base-compat:latest"
-// is an official image, "org/x" lives under that registry, and a name whose
-// first part looks like a host (has "." or ":", or is localhost) is complete,
-// except kraftkit's shorthand "unikraft.io/…", which means index.unikraft.io.
+// kraftkit does for index.unikraft.io (Deployable in kraftkit's
+// internal/cli/kraft/cloud/deploy/deployer_kraftfile_runtime.go):
+// "base-compat:latest" is an official image, "org/x" lives under that
+// registry, and a name whose first part looks like a host (has "." or ":",
+// or is localhost) is complete, except kraftkit's shorthand "unikraft.io/…",
+// which means index.unikraft.io.
 func RuntimeRef(registry, runtime string) string {
 	first, _, nested := strings.Cut(runtime, "/")
 	switch {

@@ -168,7 +168,8 @@ func TestDocumentsFieldByField(t *testing.T) {
 	eq(t, "config.architecture", config.Architecture, "x86_64")
 	eq(t, "config.os.version", config.OSVersion, "0.17.0~abcdef0")
 	// Inherited features, each again from the rebuilt kconfig (without
-	// CONFIG_UK_APP, and with the version unquoted), sorted (§5).
+	// CONFIG_UK_APP, and with the version unquoted), sorted, as kraftkit's
+	// oci/pack.go appends them.
 	eq(t, "config.os.features", config.OSFeatures, []string{
 		"CONFIG_LIBPOSIX_PROCESS=y", "CONFIG_LIBPOSIX_PROCESS=y", "CONFIG_LIBUKCPIO=y", "CONFIG_LIBUKCPIO=y",
 		"CONFIG_UK_APP=y", `CONFIG_UK_FULLVERSION="0.17.0~abcdef0"`, "CONFIG_UK_FULLVERSION=0.17.0~abcdef0",

@@ -11,9 +11,10 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// Runtime is a pulled runtime image (research doc §9): the layers to put in
-// front of the initrd, with descriptors copied verbatim and blobs taken by
-// reference, and the config the new image inherits.
+// Runtime is a pulled runtime image, used the way kraftkit's oci/pack.go uses
+// one: the layers to put in front of the initrd, with descriptors copied
+// verbatim and blobs taken by reference, and the config the new image
+// inherits.
 type Runtime struct {
 	Ref    string // where it came from, for messages
 	Config ocispec.Image
@@ -101,7 +102,8 @@ func RuntimeFromImage(ref string, img v1.Image) (*Runtime, error) {
 }
 
 // forKraftCloud accepts a runtime whose config-descriptor platform (where
-// kraftkit reads it, §9) or config says kraftcloud/x86_64.
+// kraftkit reads it, manifest.Config.Platform in oci/pack.go) or config says
+// kraftcloud/x86_64.
 func forKraftCloud(desc *ocispec.Platform, config ocispec.Platform) bool {
 	ok := func(p ocispec.Platform) bool { return p.OS == PlatformOS && p.Architecture == PlatformArch }
 	return ok(config) || (desc != nil && ok(*desc))
@@ -118,9 +120,9 @@ func (rt *Runtime) Kernel() ([]byte, error) {
 }
 
 // selectFromIndex picks the one manifest for kraftcloud/x86_64, as kraftkit's
-// runtime lookup does (research doc §9). kraftkit also requires the
-// sh.kraftkit.version annotation; we only use it to break ties, so runtimes
-// built by the newer unikraft CLI are accepted too.
+// runtime lookup does (processV1IndexManifests in oci/manager.go). kraftkit
+// also requires the sh.kraftkit.version annotation; we only use it to break
+// ties, so runtimes built by the newer unikraft CLI are accepted too.
 func selectFromIndex(idx v1.ImageIndex) (ocispec.Descriptor, error) {
 	var index ocispec.Index
 	if err := unmarshalRaw(idx.RawManifest, &index); err != nil {

@@ -17,7 +17,8 @@ func TestRuntimeFromImageChecks(t *testing.T) {
 	if _, err := RuntimeFromImage("decoy", decoyImage(t)); err == nil || !strings.Contains(err.Error(), "linux/amd64") {
 		t.Errorf("linux image accepted as runtime: %v", err)
 	}
-	// kraftkit copies every runtime layer, not just the kernel (§6.1).
+	// kraftkit copies every runtime layer, not just the kernel (oci/pack.go
+	// NewPackageFromTarget adopts the runtime manifest's layer list).
 	extra, err := mutate.Append(fakeRuntimeImage(t), mutate.Addendum{
 		Layer: static.NewLayer([]byte("x"), types.OCIUncompressedLayer),
 	})

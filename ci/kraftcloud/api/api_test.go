@@ -2,28 +2,24 @@ package api
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
-// docGet is the documented GET /v1/instances answer (research doc §3.2).
-const docGet = `{ "status": "success", "data": { "instances": [ {
-  "status": "success", "uuid": "bd281cc4-7640-4cbc-af48-5a44c2bd7b74", "name": "httpserver-go121-taud8",
-  "created_at": "2026-05-28T13:53:40Z", "state": "standby",
-  "private_fqdn": "httpserver-go121-taud8.internal",
-  "image": "oci://unikraft.io/<my-org>/httpserver-go121:latest@sha256:7785eb...",
-  "memory_mb": 256, "vcpus": 1,
-  "stop_reason": 39, "exit_code": 1, "stop_code": 33024, "restart_policy": "never",
-  "scale_to_zero": { "enabled": true, "policy": "on", "cooldown_time_ms": 1000, "notify_time_ms": 0, "stateful": false },
-  "boot_time_us": 75698, "net_time_us": 79067, "start_count": 3,
-  "started_at": "2026-05-28T13:54:43Z", "stopped_at": "2026-05-28T13:54:45Z", "uptime_ms": 47521,
-  "service_group": { "uuid": "d20c8a02-...", "name": "floral-sun-54ixkmi6",
-                     "domains": [ { "fqdn": "floral-sun-54ixkmi6.fra.unikraft.app" } ] },
-  "network_interfaces": [ { "uuid": "16ca6566-...", "private_ip": "10.0.0.37", "mac": "12:b0:0a:00:00:25" } ],
-  "private_ip": "10.0.0.37", "volumes": [] } ] } }`
+// readDoc reads an answer as the platform's documentation shows it.
+func readDoc(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
 
 func TestDocumentedInstance(t *testing.T) {
 	var r Response[Instance]
-	if err := json.Unmarshal([]byte(docGet), &r); err != nil {
+	if err := json.Unmarshal(readDoc(t, "get-instance.json"), &r); err != nil {
 		t.Fatal(err)
 	}
 	in := r.Items(KindInstances)[0]

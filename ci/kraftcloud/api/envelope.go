@@ -6,6 +6,8 @@ type Status string
 const (
 	StatusSuccess Status = "success"
 	StatusError   Status = "error"
+	// StatusFailure is the 2024 spec's spelling of StatusError.
+	StatusFailure Status = "failure"
 	// StatusPartialSuccess is only handled by the legacy SDK; the current
 	// spec has success|error, but a server may still send it.
 	StatusPartialSuccess Status = "partial_success"
@@ -75,8 +77,11 @@ func (s ItemStatus) Result() ItemStatus { return s }
 // Failed reports whether the item is an error. A non-zero code counts even
 // when the status is missing, so a failure is never read as success.
 func (s ItemStatus) Failed() bool {
-	return s.Status == StatusError || s.Error != 0
+	return s.Status.Failed() || s.Error != 0
 }
+
+// Failed reports whether the status says error, in either spec's spelling.
+func (s Status) Failed() bool { return s == StatusError || s == StatusFailure }
 
 // Item is any response item: it embeds ItemStatus.
 type Item interface{ Result() ItemStatus }

@@ -3,7 +3,8 @@ package api
 import "fmt"
 
 // ErrorCode is the per-item numeric "error" of a response, from the legacy
-// SDK's client/errors.go APIHTTPError iota (research doc §1).
+// SDK's client/errors.go APIHTTPError iota (kraftcloud/go-sdk), which the
+// spec's examples agree with (NotFound is 8).
 type ErrorCode int32
 
 const (

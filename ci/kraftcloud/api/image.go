@@ -1,9 +1,17 @@
 package api
 
-// ImageFilter is the optional item of GET /v1/images/list: one of Tag
-// ("user/app:latest") or Digest ("user/app@sha256:...").
+// ImageFilter is the body of an image look-up: one of Tag
+// ("user/app:latest") or Digest ("user/app@sha256:..."). The v1 spec's
+// TagOrDigest is one object; the SDKs and the 2024 spec send an array
+// (the 2024 spec names the tag key "tagged").
 type ImageFilter struct {
 	Tag    string `json:"tag,omitempty"`
+	Digest string `json:"digest,omitempty"`
+}
+
+// LegacyImageFilter is the 2024 spec's array item.
+type LegacyImageFilter struct {
+	Tagged string `json:"tagged,omitempty"`
 	Digest string `json:"digest,omitempty"`
 }
 

@@ -1,15 +1,43 @@
 package api
 
-// RestartPolicy is "restart_policy". The current OpenAPI enum spells the
-// last one "on_failure"; docs, legacy spec and SDK say "on-failure", which
-// is what we send (research doc §3.1).
+import "encoding/json"
+
+// RestartPolicy is "restart_policy". The v1 spec's enum spells the last
+// one "on_failure"; its own description, the 2024 spec and both SDKs say
+// "on-failure". The client sends the v1 spelling and falls back to the
+// other when the platform refuses it; answers in either spelling read as
+// RestartOnFailure.
 type RestartPolicy string
 
 const (
 	RestartNever     RestartPolicy = "never"
 	RestartAlways    RestartPolicy = "always"
-	RestartOnFailure RestartPolicy = "on-failure"
+	RestartOnFailure RestartPolicy = "on_failure"
+	// RestartOnFailureLegacy is the 2024 spec's and the SDKs' spelling.
+	RestartOnFailureLegacy RestartPolicy = "on-failure"
 )
+
+// String is the spelling users write (kraft's --restart and this tool's):
+// on-failure. The JSON form is the spec's.
+func (p RestartPolicy) String() string {
+	if p == RestartOnFailure {
+		return string(RestartOnFailureLegacy)
+	}
+	return string(p)
+}
+
+// UnmarshalJSON reads either spelling of on-failure as RestartOnFailure.
+func (p *RestartPolicy) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*p = RestartPolicy(s)
+	if *p == RestartOnFailureLegacy {
+		*p = RestartOnFailure
+	}
+	return nil
+}
 
 // ScaleToZeroPolicy is "scale_to_zero.policy".
 type ScaleToZeroPolicy string
@@ -63,7 +91,6 @@ const FeatureDeleteOnStop Feature = "delete-on-stop"
 type CreateInstanceRequest struct {
 	Name     string            `json:"name,omitempty"`
 	Image    string            `json:"image"`
-	Template *Ref              `json:"template,omitempty"`
 	Args     []string          `json:"args,omitempty"`
 	Env      map[string]string `json:"env,omitempty"`
 	MemoryMB int64             `json:"memory_mb,omitempty"`
@@ -82,7 +109,6 @@ type CreateInstanceRequest struct {
 	WaitTimeoutMs int64     `json:"wait_timeout_ms,omitempty"`
 	Features      []Feature `json:"features,omitempty"`
 	Tags          []string  `json:"tags,omitempty"`
-	Hostname      string    `json:"hostname,omitempty"`
 }
 
 // Instance is the full instance object (GET /v1/instances; current spec

@@ -1,6 +1,6 @@
 package api
 
-// State is an instance's "state" (research doc §3.3).
+// State is an instance's "state", as the spec's Instance.state enum has it.
 type State string
 
 const (
@@ -20,7 +20,7 @@ func (s State) Settled() bool {
 	return s == StateStopped || s == StateStandby || s == StateTemplate
 }
 
-// VolumeState is a volume's "state" (research doc §7).
+// VolumeState is a volume's "state", as the spec's Volume.state enum has it.
 type VolumeState string
 
 const (

@@ -5,7 +5,8 @@ import (
 	"strings"
 )
 
-// StopCode is the 32-bit "stop_code" (research doc §3.4):
+// StopCode is the 32-bit "stop_code" (the spec's Instance.stop_code and
+// the platform's instance documentation):
 //
 //	bits 31-24 reserved | 23-16 errno (Linux) | 15 shutdown table
 //	(0 inittab, 1 termtab) | 14-8 initlevel (127 = app running) | 7-0 reason

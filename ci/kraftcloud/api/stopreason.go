@@ -1,6 +1,7 @@
 package api
 
-// StopReason is the "stop_reason" bitmask (research doc §3.4):
+// StopReason is the "stop_reason" bitmask (the spec's Instance.stop_reason;
+// bit 5, scale-to-zero, from the platform's instance documentation):
 //
 //	bit 5 Z scale-to-zero | 4 F forced | 3 U user | 2 P platform |
 //	1 A app exited (exit_code valid) | 0 K kernel exited (stop_code valid)

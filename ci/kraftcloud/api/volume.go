@@ -1,12 +1,11 @@
 package api
 
-// CreateVolumeRequest is the body of POST /v1/volumes (one object, as the
-// legacy SDK sends it).
+// CreateVolumeRequest is the body of POST /v1/volumes: one object in the
+// v1 spec and the SDKs, an array of them in the 2024 spec (the fallback).
 type CreateVolumeRequest struct {
-	Name     string   `json:"name"`
-	SizeMB   int64    `json:"size_mb"`
-	Template *Ref     `json:"template,omitempty"`
-	Tags     []string `json:"tags,omitempty"`
+	Name   string   `json:"name"`
+	SizeMB int64    `json:"size_mb"`
+	Tags   []string `json:"tags,omitempty"`
 }
 
 // AttachVolumeRequest is an item of PUT /v1/volumes/attach. The instance

@@ -3,6 +3,7 @@ package simtest
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -62,4 +63,19 @@ func OpenFGABinary(t testing.TB) string {
 		t.Skipf("OPENFGA_BIN=%s: %v", p, err)
 	}
 	return p
+}
+
+// PGDebs is the directory of Debian's PostgreSQL packages the PostgreSQL
+// image is laid out from ($PG_DEBS, else where .ci/pg-rootfs.sh puts
+// them); it skips the test when there are none.
+func PGDebs(t testing.TB) string {
+	t.Helper()
+	d := os.Getenv("PG_DEBS")
+	if d == "" {
+		d = "/var/tmp/ofk-pgdebs"
+	}
+	if m, _ := filepath.Glob(filepath.Join(d, "postgresql-*.deb")); len(m) == 0 {
+		t.Skipf("simtest: no PostgreSQL packages in %s: run `bash .ci/pg-rootfs.sh` (it prints PG_DEBS=...) to test with the PostgreSQL image", d)
+	}
+	return d
 }

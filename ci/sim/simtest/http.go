@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -111,4 +112,19 @@ func (p *Prober) FirstFailure() string {
 		return *s
 	}
 	return ""
+}
+
+// RefuseAll is an API that fails the test on any request it gets, for the
+// checks that must send nothing (validation, bad flags). It returns its
+// URL and the number of requests it got.
+func RefuseAll(t testing.TB) (string, *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		t.Errorf("simtest: a request was sent where none may be: %s %s", r.Method, r.URL.Path)
+		http.Error(w, "no request may be sent here", http.StatusTeapot)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, &n
 }
