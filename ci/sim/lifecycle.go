@@ -353,3 +353,27 @@ func (s *Sim) idleWatch(inst *instance, r *run) {
 		s.mu.Unlock()
 	}
 }
+
+// Stop is one stop of an instance: the stop_reason, exit_code and
+// stop_code it had (GET shows those of the last).
+type Stop struct {
+	Reason   uint32
+	ExitCode int
+	Code     uint32
+}
+
+// Stops lists every stop of the instance named instanceName, oldest
+// first, across its restarts (a test hook: the API shows only the last).
+func (s *Sim) Stops(instanceName string) []Stop {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inst := s.instanceByNameLocked(instanceName)
+	if inst == nil {
+		return nil
+	}
+	out := make([]Stop, len(inst.stops))
+	for i, o := range inst.stops {
+		out[i] = Stop{Reason: uint32(o.reason), ExitCode: o.exit, Code: uint32(o.code)}
+	}
+	return out
+}

@@ -159,6 +159,9 @@ func TestKill(t *testing.T) {
 		t.Errorf("after a healthy run: restart %+v restart_count %d", got.Restart, got.RestartCount)
 	}
 	crashThenRestart(2) // immediate again, attempt 1
+	if stops := s.Stops("killed"); len(stops) != 2 || stops[0] != stops[1] || stops[0] != (sim.Stop{Reason: uint32(api.StopKernel), Code: 0x7F05}) {
+		t.Errorf("stops: %+v", stops)
+	}
 
 	if err := s.Kill("killed-never"); err != nil {
 		t.Fatal(err)
