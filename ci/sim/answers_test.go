@@ -47,7 +47,7 @@ func TestAnswerShapes(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			s := simtest.Start(t, func(o *sim.Options) { o.Answers = c.answers })
+			s := simtest.Start(t, simtest.Answers(c.answers))
 			code, env := unchecked(t, s, "GET", "/v1/images/list", missing)
 			imgs := env.Data["images"]
 			if code != c.imageCode || env.Status != spec.StatusError {

@@ -264,7 +264,9 @@ func (s *Sim) handleStopInstances(c *call) {
 
 // stopOneLocked answers one stop. A drain timeout (ignored with force, as
 // the by-UUID body's text says; the batch form refuses the two together)
-// drains first (lifecycle.go). Caller holds s.mu.
+// drains first (lifecycle.go). quick ("a quick shutdown", overridden by
+// force) is a plain stop here: the simulator's apps have no slower one.
+// Caller holds s.mu.
 func (s *Sim) stopOneLocked(req stopRequest) instanceItem {
 	inst, st := s.findLocked(req.ref)
 	if inst == nil {

@@ -128,7 +128,8 @@ func (s *Sim) finish(inst *instance, r *run, o outcome) {
 // aborts the sequence and resets the delay. Options.RestartBackoff,
 // RestartBackoffMax and RestartHealthy shorten the durations for tests.
 
-// maybeRestartLocked schedules the next restart of the sequence.
+// maybeRestartLocked schedules the next restart of the sequence; the
+// restart counts (restart.attempt, restart_count) when it is performed.
 func (s *Sim) maybeRestartLocked(inst *instance, o outcome) {
 	fromWithin := !o.reason.has(stopUser) && !o.reason.has(stopPlatform)
 	failed := !o.reason.has(stopApp) || o.exit != 0
@@ -139,16 +140,17 @@ func (s *Sim) maybeRestartLocked(inst *instance, o outcome) {
 	delay := time.Duration(0)
 	if inst.restartAttempt > 0 {
 		delay = min(s.opts.RestartBackoff<<(inst.restartAttempt-1), s.opts.RestartBackoffMax)
-	}
-	inst.restartAttempt++
-	inst.restartCount++
-	if delay > 0 {
 		inst.restartAt = time.Now().Add(delay)
 	}
 	inst.restartTimer = time.AfterFunc(delay, func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		if inst.restartTimer == nil || inst.run != nil { // aborted, or started by hand meanwhile
+			return
+		}
 		inst.restartTimer, inst.restartAt = nil, time.Time{}
+		inst.restartAttempt++
+		inst.restartCount++
 		s.startLocked(inst)
 	})
 }

@@ -16,7 +16,7 @@ var sharedV1, sharedLegacy simtest.Shared
 func v1Sim(t *testing.T) *sim.Sim { return sharedV1.Start(t) }
 
 func legacySim(t *testing.T) *sim.Sim {
-	return sharedLegacy.Start(t, func(o *sim.Options) { o.Dialect = spec.Legacy })
+	return sharedLegacy.Start(t, simtest.Dialect(spec.Legacy))
 }
 
 // rawEnvelope is an answer as JSON, with no client's types.

@@ -22,7 +22,7 @@ func (s *Sim) instanceViewLocked(inst *instance) instanceItem {
 		StopReason: inst.stopReason, ExitCode: inst.exitCode, StopCode: inst.stopCode,
 		BootTimeUs: inst.bootTimeUs, NetTimeUs: inst.netTimeUs, UptimeMs: s.uptimeLocked(inst).Milliseconds(),
 	}
-	if inst.restartAttempt > 0 {
+	if inst.restartAttempt > 0 || !inst.restartAt.IsZero() {
 		v.Restart = &restartView{Attempt: inst.restartAttempt, NextAt: stamp(inst.restartAt)}
 	}
 	if inst.s2z != nil {

@@ -150,9 +150,10 @@ func imagesG() *schema {
 	return array(object(props{"digest": str(), "tag": str()}).oneOf("digest", "tag"))
 }
 
-// forceWithDrain: a batch stop with force and a drain timeout is refused
-// (the simulator's rule since it was first checked against the platform);
-// the by-UUID form follows its text instead, "Ignored if force is set".
+// forceWithDrain: a batch stop with force and a drain timeout is refused,
+// as the platform was observed to refuse it (a 400); the batch item's
+// text says nothing of the two together, while the by-UUID body's says of
+// drain_timeout_ms "Ignored if force is set", which that form follows.
 func forceWithDrain(obj map[string]any) *fieldError {
 	if boolOf(obj, "force") && intOf(obj, "drain_timeout_ms") != 0 {
 		return &fieldError{why: "drain_timeout_ms cannot be combined with force", code: ErrNotBoth}

@@ -158,7 +158,9 @@ func waitTimeout() *schema {
 // the largest possible value".
 func drainTimeout() *schema { return integer(-1, math.MaxInt64) }
 
-// v1's create rules, from CreateInstanceRequest's descriptions. Values
+// The create rules, from v1's CreateInstanceRequest descriptions; the
+// legacy dialect applies them too (the 2024 spec states none, and they
+// are the platform's, not a form's). Values
 // equal to a field's default count as absent: the platform decodes these
 // bodies into protobuf messages (the spec's format: enum and
 // GoogleProtobufValue show it), where a zero timeout or "never" cannot be
