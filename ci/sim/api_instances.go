@@ -187,7 +187,9 @@ func (s *Sim) handleGetInstances(c *call) {
 	s.mu.Lock()
 	var out []instanceItem
 	if len(refs) == 0 {
-		for _, inst := range s.sortedInstancesLocked() {
+		all := listing(s.sortedInstancesLocked(), c.r.URL.Query(), func(i *instance) string { return i.uuid },
+			func(i *instance) time.Time { return i.createdAt }, func(i *instance) []string { return i.tags })
+		for _, inst := range all {
 			out = append(out, s.maybeDetailsLocked(inst, details))
 		}
 	}

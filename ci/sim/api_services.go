@@ -169,7 +169,13 @@ func (s *Sim) handleGetServiceGroups(c *call) {
 			all = append(all, g)
 		}
 		slices.SortFunc(all, func(a, b *serviceGroup) int { return a.createdAt.Compare(b.createdAt) })
+		all = listing(all, c.r.URL.Query(), func(g *serviceGroup) string { return g.uuid },
+			func(g *serviceGroup) time.Time { return g.createdAt }, func(*serviceGroup) []string { return nil })
 		for _, g := range all {
+			if c.r.URL.Query().Get("details") == "false" {
+				out = append(out, groupView{result: success, UUID: g.uuid, Name: g.name})
+				continue
+			}
 			out = append(out, s.groupViewLocked(g))
 		}
 	}

@@ -40,6 +40,7 @@ func (s *Sim) handleCreateVolumes(c *call) {
 			out = append(out, volumeItem{result: st, Name: req.Name})
 			continue
 		}
+		v.tags = req.Tags
 		// CreateVolumeResponseVolume: status, uuid, name, state (v1);
 		// status, uuid, name (legacy).
 		it := volumeItem{result: success, UUID: v.uuid, Name: v.name, State: spec.VolumeAvailable}
@@ -99,7 +100,7 @@ func (s *Sim) volumeViewLocked(v *volume) volumeItem {
 	out := volumeItem{result: success, UUID: v.uuid, Name: v.name, CreatedAt: stamp(v.createdAt),
 		State: spec.VolumeAvailable, SizeMB: v.sizeMB, Persistent: true}
 	if s.opts.Dialect != spec.Legacy {
-		out.FreeMB, out.Filesystem = v.sizeMB, "ext4"
+		out.FreeMB, out.Filesystem, out.Tags = v.sizeMB, "ext4", v.tags
 	}
 	for _, inst := range v.mounts {
 		out.AttachedTo = append(out.AttachedTo, ref{UUID: inst.uuid, Name: inst.name})
@@ -122,7 +123,9 @@ func (s *Sim) mountVolumesLocked(inst *instance, mounts []mountRequest) result {
 		var v *volume
 		st := success
 		if m.SizeMB > 0 {
-			v, st = s.newVolumeLocked(m.Name, m.SizeMB)
+			if v, st = s.newVolumeLocked(m.Name, m.SizeMB); v != nil {
+				v.tags = m.Tags
+			}
 		} else {
 			v, st = s.findVolumeLocked(ref{UUID: m.UUID, Name: m.Name})
 		}
@@ -159,7 +162,13 @@ func (s *Sim) handleGetVolumes(c *call) {
 			all = append(all, v)
 		}
 		slices.SortFunc(all, func(a, b *volume) int { return a.createdAt.Compare(b.createdAt) })
+		all = listing(all, c.r.URL.Query(), func(v *volume) string { return v.uuid },
+			func(v *volume) time.Time { return v.createdAt }, func(v *volume) []string { return v.tags })
 		for _, v := range all {
+			if c.r.URL.Query().Get("details") == "false" {
+				out = append(out, volumeItem{result: success, UUID: v.uuid, Name: v.name})
+				continue
+			}
 			out = append(out, s.volumeViewLocked(v))
 		}
 	}

@@ -126,6 +126,7 @@ type volume struct {
 	name      string
 	createdAt time.Time
 	sizeMB    int64
+	tags      []string
 	dir       string
 	mounts    []*instance
 }

@@ -142,3 +142,45 @@ func TestV1Answers(t *testing.T) {
 		t.Errorf("wait timeout: %+v", env)
 	}
 }
+
+// TestListing: v1's listing query parameters: tags, order, from, count,
+// details.
+func TestListing(t *testing.T) {
+	s := simtest.Start(t)
+	for _, c := range []struct{ name, tags string }{{"list-a", `["x","y"]`}, {"list-b", `["x"]`}, {"list-c", `[]`}} {
+		if code, env := send(t, s, "POST", "/v1/instances", `{"name":"`+c.name+`","image":"official/base-compat:latest","tags":`+c.tags+`}`); code != 200 || env.Status != spec.StatusSuccess {
+			t.Fatalf("create %s: %d %+v", c.name, code, env)
+		}
+	}
+	names := func(query string) string {
+		t.Helper()
+		_, env := send(t, s, "GET", "/v1/instances?"+query, "")
+		var out []string
+		for _, it := range env.Data["instances"] {
+			out = append(out, it["name"].(string))
+		}
+		return strings.Join(out, ",")
+	}
+	_, env := send(t, s, "GET", "/v1/instances", `[{"name":"list-a"}]`)
+	first := env.Data["instances"][0]["uuid"].(string)
+	for query, want := range map[string]string{
+		"":                             "list-a,list-b,list-c",
+		"tags=x":                       "list-a,list-b",
+		"tags=x&tags=y":                "list-a",
+		"order=desc&count=2":           "list-c,list-b",
+		"from=" + first + "&count=1":   "list-a",
+		"sortby=create_time&order=asc": "list-a,list-b,list-c",
+	} {
+		if got := names(query); got != want {
+			t.Errorf("?%s: %s, want %s", query, got, want)
+		}
+	}
+	if _, env := send(t, s, "GET", "/v1/instances?details=false", ""); len(env.Data["instances"]) != 3 || env.Data["instances"][0]["state"] != nil {
+		t.Errorf("details=false: %+v", env)
+	}
+	send(t, s, "POST", "/v1/volumes", `{"name":"vol-tagged","size_mb":4,"tags":["keep"]}`)
+	send(t, s, "POST", "/v1/volumes", `{"name":"vol-plain","size_mb":4}`)
+	if _, env := send(t, s, "GET", "/v1/volumes?tags=keep", ""); len(env.Data["volumes"]) != 1 || env.Data["volumes"][0]["name"] != "vol-tagged" {
+		t.Errorf("volumes by tag: %+v", env)
+	}
+}

@@ -75,12 +75,13 @@ type service struct {
 
 // mountRequest is CreateInstanceRequestVolume.
 type mountRequest struct {
-	UUID     string `json:"uuid"`
-	Name     string `json:"name"`
-	SizeMB   int64  `json:"size_mb"`
-	HostPath string `json:"host_path"`
-	At       string `json:"at"`
-	ReadOnly bool   `json:"readonly"`
+	UUID     string   `json:"uuid"`
+	Name     string   `json:"name"`
+	SizeMB   int64    `json:"size_mb"`
+	HostPath string   `json:"host_path"`
+	At       string   `json:"at"`
+	ReadOnly bool     `json:"readonly"`
+	Tags     []string `json:"tags"`
 }
 
 // scaleToZero is CreateInstanceScaleToZero and InstanceScaleToZero
@@ -121,10 +122,11 @@ type logRequest struct {
 
 // createVolumeRequest is CreateVolumeRequest (an item of the legacy one).
 type createVolumeRequest struct {
-	Name     string `json:"name"`
-	SizeMB   int64  `json:"size_mb"`
-	HostPath string `json:"host_path"`
-	Template *ref   `json:"template"`
+	Name     string   `json:"name"`
+	SizeMB   int64    `json:"size_mb"`
+	HostPath string   `json:"host_path"`
+	Template *ref     `json:"template"`
+	Tags     []string `json:"tags"`
 }
 
 type attachRequest struct {
@@ -287,6 +289,7 @@ type volumeItem struct {
 	Persistent bool          `json:"persistent,omitempty"`
 	AttachedTo []ref         `json:"attached_to,omitempty"`
 	MountedBy  []mountedView `json:"mounted_by,omitempty"`
+	Tags       []string      `json:"tags,omitempty"`       // v1 only
 	Filesystem string        `json:"filesystem,omitempty"` // v1 only
 }
 
