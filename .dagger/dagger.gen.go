@@ -245,27 +245,6 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
 			return (*OpenfgaKraftcloud).Source(&parent, ctx)
-		case "Binary":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Binary(&parent, ctx)
-		case "Preflight":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			var file *dagger.File
-			if inputArgs["file"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["file"]), &file)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg file", err))
-				}
-			}
-			return (*OpenfgaKraftcloud).Preflight(&parent, ctx, file)
 		case "Deploy":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -340,6 +319,20 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				err = json.Unmarshal([]byte(inputArgs["scaleToZero"]), &scaleToZero)
 				if err != nil {
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg scaleToZero", err))
+				}
+			}
+			var restart string
+			if inputArgs["restart"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["restart"]), &restart)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg restart", err))
+				}
+			}
+			var replicas int
+			if inputArgs["replicas"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["replicas"]), &replicas)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg replicas", err))
 				}
 			}
 			var registry string
@@ -419,7 +412,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg datastoreUri", err))
 				}
 			}
-			return (*OpenfgaKraftcloud).Deploy(&parent, ctx, token, metro, api, name, memory, port, env, presharedKey, noAuth, scaleToZero, registry, ca, connectTo, keepFailed, datastore, postgresImage, volumeSize, postgresMemory, postgresPassword, postgresPublic, datastoreUri)
+			return (*OpenfgaKraftcloud).Deploy(&parent, ctx, token, metro, api, name, memory, port, env, presharedKey, noAuth, scaleToZero, restart, replicas, registry, ca, connectTo, keepFailed, datastore, postgresImage, volumeSize, postgresMemory, postgresPassword, postgresPublic, datastoreUri)
 		case "Status":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -560,6 +553,27 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
 			return (*OpenfgaKraftcloud).Serve(&parent, ctx)
+		case "Binary":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Binary(&parent, ctx)
+		case "Preflight":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var file *dagger.File
+			if inputArgs["file"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["file"]), &file)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg file", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Preflight(&parent, ctx, file)
 		case "":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)

@@ -54,6 +54,12 @@ func (m *OpenfgaKraftcloud) Deploy(
 	// Scale-to-zero policy: on, off or idle (default: the Kraftfile's labels)
 	// +optional
 	scaleToZero string,
+	// Restart policy of OpenFGA's instances: on-failure (a crash brings the server back), always or never
+	// +default="on-failure"
+	restart string,
+	// How many instances serve; more than one needs the postgres or external datastore
+	// +default=1
+	replicas int,
 	// Registry HOST[:PORT] (default index.unikraft.io)
 	// +optional
 	registry string,
@@ -95,7 +101,7 @@ func (m *OpenfgaKraftcloud) Deploy(
 	}
 	o := deploy.Options{
 		Client: c, CAFile: caPath, Name: name, Memory: memory, Ports: port, Env: env,
-		ScaleToZero: scaleToZero, Registry: registry, ConnectTo: connectTo,
+		ScaleToZero: scaleToZero, Restart: restart, Replicas: replicas, Registry: registry, ConnectTo: connectTo,
 		NoAuth: noAuth, KeepFailed: keepFailed, Log: os.Stderr,
 		OpenFGAVersion: m.Version, Commit: m.Commit,
 	}

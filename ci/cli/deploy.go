@@ -62,6 +62,8 @@ func deployCmd(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&env, "env", "KEY=VALUE for the instance, repeatable (KEY alone: copied from the local environment)")
 	fs.Var(&env, "e", "short for --env")
 	fs.StringVar(&o.ScaleToZero, "scale-to-zero", "", "on, off or idle (default: the Kraftfile's label; off for the memory datastore)")
+	fs.StringVar(&o.Restart, "restart", deploy.DefaultRestart, "restart policy of OpenFGA's instances: on-failure, always or never")
+	fs.IntVar(&o.Replicas, "replicas", 1, "how many instances serve (more than one needs --datastore postgres or external)")
 	fs.StringVar(&o.Registry, "registry", deploy.DefaultRegistry, "registry [http://]HOST[:PORT] (http:// or a loopback host: plain HTTP)")
 	fs.StringVar(&o.Runtime, "runtime", "", "runtime image (default: the Kraftfile's, else "+deploy.DefaultRuntime+")")
 	fs.StringVar(&o.Tag, "tag", deploy.DefaultTag, "image tag")

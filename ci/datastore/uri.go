@@ -14,17 +14,16 @@ import (
 // Engine is the OpenFGA datastore engine of both kinds here.
 const Engine = "postgres"
 
-// MaxOpenConns caps OpenFGA's pool per instance, so that the old and the
-// new instance of a rollout and a migration fit in the database's
-// max_connections (ci/pgimage.ServerFlags).
-const MaxOpenConns = "20"
+// MaxConnections is the database's max_connections: PostgreSQL's default,
+// and what ci/pgimage.ServerFlags sets. OpenFGA's pools are sized so that
+// every instance of a rollout fits in it (see Pool).
+const MaxConnections = 100
 
 // openfgaEnv is what OpenFGA needs to use the database at uri.
 func openfgaEnv(uri string) map[string]string {
 	return map[string]string{
-		"OPENFGA_DATASTORE_ENGINE":         Engine,
-		"OPENFGA_DATASTORE_URI":            uri,
-		"OPENFGA_DATASTORE_MAX_OPEN_CONNS": MaxOpenConns,
+		"OPENFGA_DATASTORE_ENGINE": Engine,
+		"OPENFGA_DATASTORE_URI":    uri,
 	}
 }
 

@@ -3,11 +3,16 @@ package deploy
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
 )
+
+// cancelledCleanup bounds the clean-up of a run whose caller gave up.
+const cancelledCleanup = 8 * time.Second
 
 // Error is a failed deployment: the stage it failed in, the cause, and the
 // diagnosis of the new instance when there was one.
@@ -33,13 +38,21 @@ func (e *Error) Unwrap() error { return e.Err }
 // instances are never touched here. The clean-up has its own bounded
 // context: the caller's may be what ended the run (a cancelled job).
 func (r *run) fail(ctx context.Context, stage Stage, cause error) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.t.Cleanup)
+	limit, cancelled := r.t.Cleanup, ctx.Err() != nil
+	if cancelled {
+		// A cancelled job is killed a few seconds after it is told to stop
+		// (a CI runner sends SIGINT, then SIGTERM, then SIGKILL): only the
+		// deletes are sent, no diagnosis.
+		limit = min(limit, cancelledCleanup)
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), limit)
 	defer cancel()
 	e := &Error{Stage: stage, Err: r.red.Err(cause)}
 	r.log.Printf("FAILED at %s: %v", stage, e.Err)
-	if inst := r.out.inst; inst != nil {
-		d := diagnose.Report(ctx, r.client, inst.UUID, r.red, r.log.Printf)
-		e.Diagnosis = &d
+	if !cancelled {
+		if d, ok := r.diagnoseNew(ctx); ok {
+			e.Diagnosis = &d
+		}
 	}
 	if dse := (*datastore.Error)(nil); e.Diagnosis == nil && errors.As(cause, &dse) {
 		e.Diagnosis = dse.Diagnosis // already scrubbed by ci/datastore
@@ -54,6 +67,22 @@ func (r *run) fail(ctx context.Context, stage Stage, cause error) error {
 		r.log.Printf("could not remove: %s", strings.Join(e.Left, ", "))
 	}
 	return e
+}
+
+// diagnoseNew explains the new instance that failed: the first exit of
+// one that stopped or restarted, as it was caught, else the first new
+// instance as it is now.
+func (r *run) diagnoseNew(ctx context.Context) (diagnose.Diagnosis, bool) {
+	r.out.mu.Lock()
+	c, insts := r.out.crash, slices.Clone(r.out.insts)
+	r.out.mu.Unlock()
+	switch {
+	case c != nil:
+		return diagnose.ReportOf(c.inst, c.lines, r.red, r.log.Printf), true
+	case len(insts) > 0:
+		return diagnose.Report(ctx, r.client, insts[0].UUID, r.red, r.log.Printf), true
+	}
+	return diagnose.Diagnosis{}, false
 }
 
 // undo removes what this run created, in the order that lets each go:

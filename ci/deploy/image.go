@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -28,8 +29,11 @@ type imagePush struct {
 	log     *progress
 	timeout time.Duration // for the image to become visible
 
+	memoryMB int64 // the instances', which the rootfs must fit in
+
 	built  *unikernel.Image
-	pushed *pushed // nil until this run pushed
+	opened *pushed // the existing image, read back
+	pushed *pushed // nil until this run pushed (or took the existing image)
 }
 
 // pushed is the image this run pushed, and what the registry held before.
@@ -40,8 +44,12 @@ type pushed struct {
 	prevTag  v1.Hash // what the tag pointed to before (zero: nothing)
 }
 
-// build pulls the runtime, archives the rootfs and builds the image.
+// build pulls the runtime, archives the rootfs and builds the image; an
+// existing image is read back and preflighted instead.
 func (m *imagePush) build(ctx context.Context) error {
+	if m.spec.existing != "" {
+		return m.open(ctx)
+	}
 	m.log.Printf("package: runtime %s, rootfs %s, cmd %q", m.spec.runtime, m.rootfs, m.cmd)
 	rt, err := unikernel.PullRuntime(ctx, m.spec.runtime, m.spec.access)
 	if err != nil {
@@ -57,8 +65,41 @@ func (m *imagePush) build(ctx context.Context) error {
 	return err
 }
 
-// push uploads the image after noting what the registry held before.
+// open reads an existing image of the repository and preflights its
+// command inside its own initrd, as build's rootfs is preflighted: a
+// rollback to an image that could not start is refused here too.
+func (m *imagePush) open(ctx context.Context) error {
+	m.log.Printf("package: the existing image %s", m.spec.existing)
+	u, err := unikernel.Open(ctx, m.spec.existing, m.spec.access)
+	if err != nil {
+		return err
+	}
+	root, err := os.MkdirTemp("", "deploy-image-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(root)
+	if err := u.UnpackRootfs(root); err != nil {
+		return fmt.Errorf("read the image's initrd: %w", err)
+	}
+	if len(u.Cmd()) == 0 {
+		return fmt.Errorf("the image %s has no command in its config", m.spec.existing)
+	}
+	var warnings []string
+	if _, err := checkRootfs(root, u.Cmd()[0], m.memoryMB, "", "", &warnings); err != nil {
+		return fmt.Errorf("the image %s: %w", m.spec.existing, err)
+	}
+	m.cmd, m.opened = u.Cmd(), &pushed{digest: u.IndexDigest, platform: m.spec.ref.PlatformImage(u.IndexDigest), existed: true}
+	return nil
+}
+
+// push uploads the image after noting what the registry held before; an
+// existing image is already there.
 func (m *imagePush) push(ctx context.Context) error {
+	if m.opened != nil {
+		m.pushed = m.opened
+		return nil
+	}
 	ref, acc := m.spec.ref, m.spec.access
 	out := &pushed{digest: m.built.Digest, platform: ref.PlatformImage(m.built.Digest)}
 	// Any answer but "no such manifest" counts as "it existed": a failed

@@ -18,6 +18,10 @@ const (
 	DefaultRegistry = unikernel.DefaultRegistry
 	DefaultTag      = "latest"
 	DefaultMemory   = "512"
+	DefaultRestart  = "on-failure"
+	// MaxReplicas bounds --replicas before anything is sent; the account's
+	// quotas are checked at create.
+	MaxReplicas = 16
 )
 
 // DefaultPorts publish OpenFGA's HTTP API on 443 (TLS terminated by the
@@ -31,6 +35,10 @@ type Options struct {
 	Client *kraftcloud.Client
 
 	Rootfs    string // directory laid out as the image root
+	// Image deploys an image this deployment's repository already holds
+	// instead of a rootfs (a rollback): <registry>/<namespace>/<name>@sha256:…
+	// or just sha256:…. It is preflighted from the image itself.
+	Image     string
 	Kraftfile string // optional: cmd, runtime, env and labels come from it
 	Name      string // the deployment: service group, image and instance prefix
 
@@ -40,6 +48,14 @@ type Options struct {
 	// ScaleToZero is "on", "off" or "idle"; empty takes the Kraftfile's
 	// labels. It is forced off for a datastore that is not persistent.
 	ScaleToZero string
+	// Restart is OpenFGA's restart policy: "on-failure" (the default: a
+	// crash brings the server back, with the platform's back-off),
+	// "always" or "never".
+	Restart string
+	// Replicas is how many instances serve (default 1). More than one
+	// needs a persistent datastore: each instance of the memory datastore
+	// would hold its own data.
+	Replicas int
 
 	Registry string // [http://]host[:port]; default DefaultRegistry
 	Runtime  string // default: the Kraftfile's runtime, else DefaultRuntime

@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/preflight"
 )
@@ -29,10 +30,25 @@ type Deployment struct {
 	// Persistence is what the persistence check found (persistent
 	// datastores on the platform or external: see verifyPersistence).
 	Persistence string `json:"persistence,omitempty"`
+	// Instances are all the deployment's instances (Instance and UUID name
+	// the first), RestartPolicy what brings a crashed one back.
+	Instances []InstanceRef `json:"instances"`
+	// Release is the id of the release this deploy recorded (see releases).
+	Release       string `json:"release,omitempty"`
+	RestartPolicy string `json:"restart_policy"`
+	// Pool is how OpenFGA's database connections are shared among the
+	// instances (PostgreSQL datastores).
+	Pool *datastore.Pool `json:"pool,omitempty"`
 	// Replaced are the instances of the earlier deployment this one drained
 	// and deleted after it was verified.
 	Replaced []string `json:"replaced,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
+}
+
+// InstanceRef names one instance of the deployment.
+type InstanceRef struct {
+	Name string `json:"name"`
+	UUID string `json:"uuid"`
 }
 
 // memoryWarning goes into the record of a non-persistent deployment.
@@ -75,7 +91,7 @@ func (r *run) stampFromLogs(ctx context.Context) {
 	if r.stamp.version != "unknown" && r.stamp.commit != "unknown" {
 		return
 	}
-	b, err := r.client.ReadLogs(ctx, r.out.ref(), api.MaxLogPage)
+	b, err := r.client.ReadLogs(ctx, r.out.refs()[0], api.MaxLogPage)
 	if err != nil {
 		return
 	}

@@ -15,7 +15,7 @@ import (
 // whose answer was lost. The client never retries a POST by itself, since
 // a lost answer may hide a success; the names here are unique, so before
 // each retry the object is looked up, and a found one is taken.
-func retryPost[T any](ctx context.Context, log *progress, limit time.Duration, what string, create, lookup func() (T, error)) (T, error) {
+func retryPost[T any](ctx context.Context, client *kraftcloud.Client, log *progress, limit time.Duration, what string, create, lookup func() (T, error)) (T, error) {
 	deadline := time.Now().Add(limit)
 	wait := 500 * time.Millisecond
 	for {
@@ -30,6 +30,7 @@ func retryPost[T any](ctx context.Context, log *progress, limit time.Duration, w
 			return v, fmt.Errorf("%s: the API kept refusing for %s: %w", what, limit, err)
 		}
 		log.Printf("%s: %v; retrying in %s", what, err, wait)
+		client.Retried()
 		if err := poll.Sleep(ctx, wait); err != nil {
 			return v, err
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/release"
 )
 
 // run is one deploy after validation: the plan, the three owners of
@@ -44,8 +45,9 @@ func (r *run) steps() []step {
 		{stage: StageRunning, do: r.out.waitRunning},
 		{stage: StageWatch, do: func(ctx context.Context) error { return r.out.watch(ctx, time.Now()) }},
 		{stage: StageVerify, do: r.verify},
-		{stage: StageRollout, do: r.retire, serving: true},
+		{stage: StageRollout, do: r.retire},
 		{stage: StagePersistence, do: r.persistence, serving: true},
+		{stage: StageRelease, do: r.record, serving: true},
 	}
 }
 
@@ -69,7 +71,11 @@ func Run(ctx context.Context, o Options) (Deployment, error) {
 		log.Printf("warning: %s", w)
 	}
 	r := newRun(p, log, &rec)
+	retries := p.client.Retries()
 	err = r.do(ctx)
+	if n := p.client.Retries() - retries; n > 0 {
+		r.warnings = append(r.warnings, fmt.Sprintf("the API answered %d request(s) with a transient failure (429, 5xx or a lost connection); they were sent again and the deploy went through", n))
+	}
 	rec.Timings.Total = time.Since(start).Milliseconds()
 	rec.Warnings = append(r.warnings, r.out.warnings...)
 	if rec.Instance != "" && !rec.Persistent {
@@ -80,8 +86,8 @@ func Run(ctx context.Context, o Options) (Deployment, error) {
 
 func newRun(p plan, log *progress, rec *Deployment) *run {
 	r := &run{plan: p, log: log, rec: rec}
-	r.img = &imagePush{spec: p.image, rootfs: p.rootfs, cmd: p.app.cmd, labels: p.app.labels, client: p.client, log: log, timeout: p.t.Image}
-	r.out = &rollout{client: p.client, log: log, name: p.name, services: p.services, t: p.t}
+	r.img = &imagePush{spec: p.image, rootfs: p.rootfs, cmd: p.app.cmd, labels: p.app.labels, client: p.client, log: log, timeout: p.t.Image, memoryMB: p.memoryMB}
+	r.out = &rollout{client: p.client, log: log, name: p.name, services: p.services, replicas: p.replicas, run: newRunID(time.Now()), t: p.t}
 	r.check = &verifier{client: p.client, log: log, front: p.front, key: p.auth.key(), t: p.t}
 	return r
 }
@@ -104,8 +110,26 @@ func (r *run) do(ctx context.Context) error {
 			return r.fail(ctx, s.stage, err)
 		}
 	}
+	r.fill()
+	return nil
+}
+
+// record keeps the verified deploy as a release next to its image. A
+// registry that refuses the record does not undo a deployment that
+// serves: the record's absence is a warning.
+func (r *run) record(ctx context.Context) error {
 	r.stampFromLogs(ctx)
 	r.fill()
+	rel := release.Release{ID: string(r.out.run), Time: time.Now().UTC().Format(time.RFC3339), Image: r.rec.Image, Digest: r.rec.Digest,
+		OpenFGAVersion: r.rec.OpenFGAVersion, Commit: r.rec.Commit, Datastore: r.rec.Datastore, Persistent: r.rec.Persistent,
+		Replicas: len(r.rec.Instances), Verified: true}
+	repo := release.Repo{Repository: r.image.ref.Repository(), Access: r.image.access}
+	if err := repo.Save(ctx, rel); err != nil {
+		r.warnings = append(r.warnings, "the release could not be recorded in the registry: "+r.red.String(err.Error()))
+		return nil
+	}
+	r.rec.Release = rel.ID
+	r.log.Printf("release %s recorded (%s:%s%s)", rel.ID, repo.Repository, release.TagPrefix, rel.ID)
 	return nil
 }
 
@@ -147,7 +171,7 @@ func (r *run) platform() datastore.Platform {
 	if r.img.pushed != nil {
 		image = r.img.pushed.platform
 	}
-	return datastore.Platform{Client: r.client, Name: r.name, Image: image, Binary: r.app.cmd[0], MemoryMB: r.memoryMB,
+	return datastore.Platform{Client: r.client, Name: r.name, Image: image, Binary: r.img.cmd[0], MemoryMB: r.memoryMB,
 		KeepFailed: r.keepFailed, Logf: r.log.Printf, Timeouts: r.t.Datastore}
 }
 
@@ -157,19 +181,19 @@ func (r *run) create(ctx context.Context) error {
 		return err
 	}
 	return r.out.create(ctx, api.CreateInstanceRequest{
-		Image: r.img.pushed.platform, Args: r.app.cmd, Env: r.env, MemoryMB: r.memoryMB,
-		Autostart: true, RestartPolicy: api.RestartNever, ScaleToZero: r.s2z,
+		Image: r.img.pushed.platform, Args: r.img.cmd, Env: r.env, MemoryMB: r.memoryMB,
+		Autostart: true, RestartPolicy: r.restart, ScaleToZero: r.s2z,
 	})
 }
 
-// verify proves the new instance serves through the FQDN, then checks it
-// is still up: the checks took a while.
+// verify proves the new instances serve through the FQDN, then checks
+// they are still up: the checks took a while.
 func (r *run) verify(ctx context.Context) error {
-	r.fqdn = publicFQDN(*r.out.inst, r.out.group)
+	r.fqdn = publicFQDN(r.out.insts[0], r.out.group)
 	if r.fqdn == "" {
 		return errors.New("the service group has no public FQDN")
 	}
-	if err := r.check.serves(ctx, r.out.ref(), r.fqdn, len(r.out.old), &r.rec.Timings); err != nil {
+	if err := r.check.serves(ctx, r.out.refs(), r.fqdn, len(r.out.old), &r.rec.Timings); err != nil {
 		return err
 	}
 	if err := r.out.watch(ctx, time.Now().Add(-r.t.Watch)); err != nil {
@@ -179,11 +203,20 @@ func (r *run) verify(ctx context.Context) error {
 	return nil
 }
 
-// retire drains and deletes the earlier deployment's instances; it never
-// fails the deploy (what it could not delete is a warning).
+// retire drains and deletes the earlier deployment's instances, unless
+// another deploy of the same name started after this one and is rolling
+// out too: then that one wins, and this run takes its own instances back
+// (see runID). What could not be deleted is a warning, never a failure.
 func (r *run) retire(ctx context.Context) error {
-	if len(r.out.old) > 0 {
-		r.rec.Replaced = r.out.retire(ctx)
+	old, newer, err := r.out.others(ctx)
+	if err != nil {
+		return err
+	}
+	if newer != "" {
+		return fmt.Errorf("another deploy of %s (run %s) started after this one (run %s) and is rolling out: it wins, and this run's instances are removed", r.name, newer, r.out.run)
+	}
+	if len(old) > 0 {
+		r.rec.Replaced = r.out.retire(ctx, old)
 	}
 	return nil
 }
@@ -201,8 +234,17 @@ func (r *run) persistence(ctx context.Context) error {
 
 // fill completes the record of the new deployment.
 func (r *run) fill() {
-	rec, inst, pu := r.rec, r.out.inst, r.img.pushed
+	rec, inst, pu := r.rec, r.out.insts[0], r.img.pushed
 	rec.URL, rec.Instance, rec.UUID, rec.ServiceGroup = "https://"+r.fqdn, inst.Name, inst.UUID, r.out.group.Name
+	rec.Instances = make([]InstanceRef, len(r.out.insts))
+	for i, in := range r.out.insts {
+		rec.Instances[i] = InstanceRef{Name: in.Name, UUID: in.UUID}
+	}
+	rec.RestartPolicy = r.restart.String()
+	if r.poolEnv() != nil {
+		pool := datastore.PoolFor(r.replicas)
+		rec.Pool = &pool
+	}
 	rec.Image, rec.Digest = r.image.ref.WithDigest(pu.digest), pu.digest.String()
 	rec.Metro = metroOf(r.fqdn, r.client.Endpoint())
 	rec.OpenFGAVersion, rec.Commit = r.stamp.version, r.stamp.commit

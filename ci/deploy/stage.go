@@ -18,6 +18,7 @@ const (
 	StageVerify      Stage = "verify"      // OpenFGA answers through the public FQDN
 	StageRollout     Stage = "rollout"     // the earlier deployment's instances drained and deleted
 	StagePersistence Stage = "persistence" // the data of the earlier deployment still there
+	StageRelease     Stage = "release"     // the release recorded next to the image
 )
 
 // Timings are the stages in milliseconds, in the order they run.

@@ -28,13 +28,29 @@ type StatusReport struct {
 
 // InstanceStatus is one instance of a deployment.
 type InstanceStatus struct {
-	Name      string              `json:"name"`
-	UUID      string              `json:"uuid"`
-	State     api.State           `json:"state"`
-	Image     string              `json:"image,omitempty"`
-	MemoryMB  int64               `json:"memory_mb,omitempty"`
-	CreatedAt string              `json:"created_at,omitempty"`
+	Name      string    `json:"name"`
+	UUID      string    `json:"uuid"`
+	State     api.State `json:"state"`
+	Image     string    `json:"image,omitempty"`
+	MemoryMB  int64     `json:"memory_mb,omitempty"`
+	CreatedAt string    `json:"created_at,omitempty"`
+	// Restarts is how often the restart policy brought it back, NextRestart
+	// when it will next (while the platform backs off a crash loop), and
+	// LastExit how its last run ended.
+	RestartPolicy string    `json:"restart_policy,omitempty"`
+	Restarts      int       `json:"restarts"`
+	NextRestart   string    `json:"next_restart,omitempty"`
+	LastExit      *LastExit `json:"last_exit,omitempty"`
+	// Diagnosis is there for an instance that is not running, or that runs
+	// again after a failed run (a crash loop is called that, with its cause).
 	Diagnosis *diagnose.Diagnosis `json:"diagnosis,omitempty"`
+}
+
+// LastExit is how an instance's last run ended.
+type LastExit struct {
+	ExitCode   int    `json:"exit_code"`
+	StopReason string `json:"stop_reason"` // the decoded bits, e.g. ----AK
+	StoppedAt  string `json:"stopped_at,omitempty"`
 }
 
 // Status reads the deployment named name.
@@ -51,10 +67,11 @@ func Status(ctx context.Context, c *kraftcloud.Client, name string) (StatusRepor
 		}
 	}
 	for _, inst := range insts {
-		s := InstanceStatus{Name: inst.Name, UUID: inst.UUID, State: inst.State, Image: inst.Image, MemoryMB: inst.MemoryMB, CreatedAt: inst.CreatedAt}
+		s := instanceStatus(inst)
 		if inst.State == api.StateRunning {
 			rep.Serving = true
-		} else {
+		}
+		if inst.State != api.StateRunning || inst.RestartCount > 0 {
 			d := diagnose.Report(ctx, c, inst.UUID, instanceRedactor(c, inst), nil)
 			s.Diagnosis = &d
 		}
@@ -62,6 +79,19 @@ func Status(ctx context.Context, c *kraftcloud.Client, name string) (StatusRepor
 	}
 	rep.Database = databaseStatus(ctx, c, name)
 	return rep, nil
+}
+
+// instanceStatus is what status shows of inst besides its diagnosis.
+func instanceStatus(inst api.Instance) InstanceStatus {
+	s := InstanceStatus{Name: inst.Name, UUID: inst.UUID, State: inst.State, Image: inst.Image, MemoryMB: inst.MemoryMB,
+		CreatedAt: inst.CreatedAt, RestartPolicy: inst.RestartPolicy.String(), Restarts: inst.RestartCount}
+	if inst.Restart != nil {
+		s.NextRestart = inst.Restart.NextAt
+	}
+	if inst.StopReason != 0 || inst.StoppedAt != "" {
+		s.LastExit = &LastExit{ExitCode: inst.ExitCode, StopReason: inst.StopReason.String(), StoppedAt: inst.StoppedAt}
+	}
+	return s
 }
 
 // instanceRedactor masks the token and the secrets in the instance's own
@@ -138,8 +168,7 @@ func databaseStatus(ctx context.Context, c *kraftcloud.Client, name string) *Dat
 	if err != nil {
 		return nil
 	}
-	s := &DatabaseStatus{InstanceStatus: InstanceStatus{Name: inst.Name, UUID: inst.UUID, State: inst.State,
-		Image: inst.Image, MemoryMB: inst.MemoryMB, CreatedAt: inst.CreatedAt}}
+	s := &DatabaseStatus{InstanceStatus: instanceStatus(inst)}
 	if inst.State != api.StateRunning {
 		d := diagnose.Report(ctx, c, inst.UUID, instanceRedactor(c, inst), nil)
 		s.Diagnosis = &d

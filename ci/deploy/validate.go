@@ -30,6 +30,8 @@ type plan struct {
 	userEnv    map[string]string // -e
 	env        map[string]string // the instance's, all layers merged (see buildEnv)
 	s2z        *api.ScaleToZero
+	restart    api.RestartPolicy
+	replicas   int
 	ds         datastore.Datastore
 	image      imageSpec
 	front      front
@@ -57,9 +59,10 @@ type auth struct {
 
 // imageSpec is where the image goes and what it is built on.
 type imageSpec struct {
-	ref     unikernel.Ref
-	runtime string // full reference
-	access  unikernel.Access
+	ref      unikernel.Ref
+	runtime  string // full reference
+	access   unikernel.Access
+	existing string // an image of the repository to deploy as it is (<repo>@<digest>)
 }
 
 // front is how the public FQDN is reached: a CA to trust besides the
@@ -115,6 +118,9 @@ func (p *plan) resolve(o Options, tok kraftcloud.Token) error {
 	if p.services, err = ParsePorts(o.Ports); err != nil {
 		return err
 	}
+	if p.restart, err = ParseRestart(o.Restart); err != nil {
+		return err
+	}
 	if p.app, err = loadApp(o.Kraftfile, &p.warnings); err != nil {
 		return err
 	}
@@ -124,10 +130,8 @@ func (p *plan) resolve(o Options, tok kraftcloud.Token) error {
 	if p.userEnv, err = ParseEnv(o.Env); err != nil {
 		return err
 	}
+	p.replicas = cmp.Or(o.Replicas, 1) // the pool in the env is sized for them; checked below
 	if p.env, err = p.buildEnv(); err != nil {
-		return err
-	}
-	if p.stamp, err = checkRootfs(o.Rootfs, p.app.cmd[0], p.memoryMB, o.OpenFGAVersion, o.Commit, &p.warnings); err != nil {
 		return err
 	}
 	if p.front, err = checkFront(o.CAFile, o.ConnectTo); err != nil {
@@ -136,8 +140,39 @@ func (p *plan) resolve(o Options, tok kraftcloud.Token) error {
 	if p.image, err = imageFor(o, tok, p.name, p.app.runtime, p.front.caPEM); err != nil {
 		return err
 	}
-	p.s2z, err = scaleToZero(cmp.Or(o.ScaleToZero, p.app.labels[kraftfile.LabelScaleToZeroPolicy]), p.app.labels, p.persistent(), p.engine(), &p.warnings)
+	if p.stamp, err = checkSource(o, p.app.cmd[0], p.memoryMB, &p.image, &p.warnings); err != nil {
+		return err
+	}
+	if p.s2z, err = scaleToZero(cmp.Or(o.ScaleToZero, p.app.labels[kraftfile.LabelScaleToZeroPolicy]), p.app.labels, p.persistent(), p.engine(), &p.warnings); err != nil {
+		return err
+	}
+	p.replicas, err = checkReplicas(o.Replicas, p.persistent(), p.engine())
 	return err
+}
+
+// ParseRestart reads --restart: on-failure (the default), always or never.
+func ParseRestart(s string) (api.RestartPolicy, error) {
+	switch p := api.RestartPolicy(cmp.Or(s, DefaultRestart)); p {
+	case api.RestartOnFailure, api.RestartOnFailureLegacy:
+		return api.RestartOnFailure, nil
+	case api.RestartAlways, api.RestartNever:
+		return p, nil
+	}
+	return "", fmt.Errorf("restart %q: want on-failure, always or never", s)
+}
+
+// checkReplicas: one instance by default; more share one database, so the
+// memory datastore (one per instance) allows only one.
+func checkReplicas(n int, persistent bool, engine string) (int, error) {
+	switch {
+	case n == 0:
+		return 1, nil
+	case n < 0 || n > MaxReplicas:
+		return 0, fmt.Errorf("replicas %d: want 1 to %d", n, MaxReplicas)
+	case n > 1 && !persistent:
+		return 0, fmt.Errorf("replicas %d with the %s datastore: each instance would hold its own data, so a check answered by one would not see a tuple written to another; use --datastore postgres (or external) for more than one replica", n, engine)
+	}
+	return n, nil
 }
 
 func checkName(name string) error {
@@ -206,13 +241,44 @@ func (a auth) key() string {
 // every secret it meets is added to the redactor.
 func (p *plan) buildEnv() (map[string]string, error) {
 	port := httpsService(p.services).DestinationPort
-	env := mergeEnv(openfgaEnv(p.auth.keys, p.auth.none, port), p.ds.Env(), p.app.env, p.userEnv)
+	env := mergeEnv(openfgaEnv(p.auth.keys, p.auth.none, port), p.ds.Env(), p.poolEnv(), p.app.env, p.userEnv)
 	p.red.Add(p.ds.Secrets()...)
 	p.red.Add(secretValues(env)...)
 	if err := checkHTTPAddr(env, port); err != nil {
 		return nil, err
 	}
 	return env, checkCmdline(env, p.app.cmd)
+}
+
+// poolEnv sizes OpenFGA's connection pool for the replicas on a
+// PostgreSQL datastore (nil for the memory datastore).
+func (p *plan) poolEnv() map[string]string {
+	if p.ds.Engine() != datastore.Engine {
+		return nil
+	}
+	return datastore.PoolFor(p.replicas).Env()
+}
+
+// checkSource checks what is deployed: a rootfs (preflighted here), or an
+// image of this deployment's repository (preflighted from the registry at
+// the package step; only its reference is checked here).
+func checkSource(o Options, bin string, memoryMB int64, img *imageSpec, warnings *[]string) (stamp, error) {
+	switch {
+	case o.Image != "" && o.Rootfs != "":
+		return stamp{}, errors.New("both a rootfs and an image: deploy one")
+	case o.Image == "":
+		return checkRootfs(o.Rootfs, bin, memoryMB, o.OpenFGAVersion, o.Commit, warnings)
+	}
+	repo := img.ref.Repository()
+	digest, ok := strings.CutPrefix(o.Image, repo+"@")
+	if !ok {
+		digest = o.Image
+	}
+	if !digestRE.MatchString(digest) || len(digest) != len("sha256:")+64 {
+		return stamp{}, fmt.Errorf("image %q: want sha256:<64 hex digits> or %s@sha256:…, an image of this deployment", o.Image, repo)
+	}
+	img.existing = repo + "@" + digest
+	return stamp{version: cmp.Or(o.OpenFGAVersion, "unknown"), commit: cmp.Or(o.Commit, "unknown")}, nil
 }
 
 // imageFor builds the image and runtime references and the registry

@@ -129,19 +129,29 @@ func (t *otherBackend) misrouted(req *http.Request, resp *http.Response) bool {
 	return bytes.Contains(low, []byte("not found")) || bytes.Contains(low, []byte("not_found"))
 }
 
-// serves proves that OpenFGA serves through https://fqdn: the new
+// serves proves that OpenFGA serves through https://fqdn: every new
 // instance listens, /healthz answers, a full authorization round trip
-// passes, then /healthz again several times. It records the health and
-// round-trip parts of the verification in timings.
-func (v *verifier) serves(ctx context.Context, ref api.Ref, fqdn string, others int, timings *Timings) error {
+// passes, then /healthz again several times. The platform's load
+// balancer picks the instance each request reaches, so no request can
+// name one: each new instance must be running and report its listening
+// socket to the API, and the repeated health checks, more than twice as
+// many as there are instances behind the FQDN, reach them all in turn. It
+// records the health and round-trip parts of the verification in timings.
+func (v *verifier) serves(ctx context.Context, refs []api.Ref, fqdn string, old int, timings *Timings) error {
 	ctx, cancel := context.WithTimeout(ctx, v.t.Verify)
 	defer cancel()
 	var retried atomic.Int64
+	others := old + len(refs) - 1 // what else may answer a request meant for one instance
 	c := v.fqdnClient(fqdn, others, &retried)
 
-	v.log.Printf("verify: wait until the instance listens, then https://%s/healthz", fqdn)
+	v.log.Printf("verify: wait until the instances listen, then https://%s/healthz", fqdn)
 	start := time.Now()
-	err := v.waitServing(ctx, ref, others, c)
+	var err error
+	for _, ref := range refs {
+		if err = v.waitServing(ctx, ref, others, c); err != nil {
+			break
+		}
+	}
 	if err == nil {
 		err = c.WaitHealthy(ctx, 300*time.Millisecond)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
 )
 
@@ -18,14 +19,23 @@ const reportTail = 20
 // fix, the evidence and the last console lines. An instance that cannot be
 // read is reported as such. logf may be nil.
 func Report(ctx context.Context, c *kraftcloud.Client, nameOrUUID string, red *redact.Redactor, logf func(format string, args ...any)) Diagnosis {
-	if logf == nil {
-		logf = func(string, ...any) {}
-	}
 	inst, lines, err := Fetch(ctx, c, nameOrUUID)
 	if err != nil {
+		if logf == nil {
+			logf = func(string, ...any) {}
+		}
 		d := Diagnosis{Instance: nameOrUUID, Kind: KindUnknown, Cause: red.String("the instance could not be read: " + err.Error())}
 		logf("diagnosis: cannot read the instance: %s", d.Cause)
 		return d
+	}
+	return ReportOf(inst, lines, red, logf)
+}
+
+// ReportOf is Report of an instance and console lines already read (an
+// instance caught as it first failed, before later boots overwrote it).
+func ReportOf(inst api.Instance, lines []string, red *redact.Redactor, logf func(format string, args ...any)) Diagnosis {
+	if logf == nil {
+		logf = func(string, ...any) {}
 	}
 	d := Diagnose(inst, lines)
 	d.Cause, d.Fix = red.String(d.Cause), red.String(d.Fix)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/poll"
@@ -24,7 +25,8 @@ type Client struct {
 	logf    func(format string, args ...any)
 	red     *redact.Redactor // the token, in every form an answer could echo
 
-	forms *formsWorked // the forms of operations that worked (forms.go)
+	forms   *formsWorked  // the forms of operations that worked (forms.go)
+	retries *atomic.Int64 // requests sent again after a transient failure
 }
 
 // Option configures a Client.
@@ -54,6 +56,7 @@ func New(endpoint, token string, opts ...Option) (*Client, error) {
 		logf:    func(string, ...any) {},
 		red:     redact.New(tok.Secrets()...),
 		forms:   &formsWorked{m: map[string]int{}},
+		retries: &atomic.Int64{},
 	}
 	for _, o := range opts {
 		if err := o(c); err != nil {
@@ -62,6 +65,15 @@ func New(endpoint, token string, opts ...Option) (*Client, error) {
 	}
 	return c, nil
 }
+
+// Retries is how many requests the client sent again after a transient
+// failure (429, 502/503/504, a lost connection), and Retried counts one
+// more that its caller sent again (a create, which the client never
+// repeats by itself).
+func (c *Client) Retries() int64 { return c.retries.Load() }
+
+// Retried counts a request the caller sent again.
+func (c *Client) Retried() { c.retries.Add(1) }
 
 // Endpoint is the API root the client talks to.
 func (c *Client) Endpoint() string { return c.base }

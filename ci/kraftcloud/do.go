@@ -69,6 +69,7 @@ func (c *Client) exchangeWithRetry(ctx context.Context, cl call, payload []byte)
 			return ans, err
 		}
 		c.logf("kraftcloud: %s %s: %s; retry %d/%d in %s", cl.method, cl.path, why, attempt, c.retry.Attempts-1, wait.Round(time.Millisecond))
+		c.retries.Add(1)
 		if serr := c.sleep(ctx, wait); serr != nil {
 			return ans, cmpOr(err, serr)
 		}

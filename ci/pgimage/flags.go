@@ -10,12 +10,13 @@ import "strconv"
 //     dedicated server), at least 16 MB;
 //   - effective_cache_size: half of it (a planner hint, allocates nothing);
 //   - work_mem 4 MB, maintenance_work_mem 1/16 (at least 16 MB);
-//   - max_connections 100: OpenFGA's pool is capped (datastore.MaxOpenConns
-//     per instance) so that two instances during a rollout and a migration
-//     fit, and an idle backend costs little;
+//   - max_connections 100 (datastore.MaxConnections): OpenFGA's pools are
+//     sized (datastore.PoolFor) so that the old and the new instances of
+//     a rollout and a migration fit, and an idle backend costs little;
 //   - max_wal_size a quarter of the volume (at least 64 MB), min_wal_size
 //     two 16 MB segments: the default 1 GB of WAL would fill a small volume.
 func ServerFlags(memoryMB, volumeMB int64) []string {
+	const maxConnections = 100 // = datastore.MaxConnections (datastore imports this package)
 	const rootfsMB = 96
 	rest := max(memoryMB-rootfsMB, 64)
 	mb := func(n int64) string { return strconv.FormatInt(n, 10) + "MB" }
@@ -24,7 +25,7 @@ func ServerFlags(memoryMB, volumeMB int64) []string {
 		"-c", "effective_cache_size=" + mb(max(rest/2, 32)),
 		"-c", "work_mem=4MB",
 		"-c", "maintenance_work_mem=" + mb(max(rest/16, 16)),
-		"-c", "max_connections=100",
+		"-c", "max_connections=" + strconv.Itoa(maxConnections),
 		"-c", "max_wal_size=" + mb(max(volumeMB/4, 64)),
 		"-c", "min_wal_size=32MB",
 	}

@@ -1,7 +1,9 @@
 // Command standin is a tiny static HTTP server the deploy tests run as a
 // stand-in for OpenFGA where OpenFGA itself is not needed: it answers
 // /healthz like OpenFGA, and with STANDIN_ALLOC_MB it first allocates and
-// touches that much memory (to be killed by a small instance's OOM).
+// touches that much memory (to be killed by a small instance's OOM); with
+// STANDIN_EXIT_MS it exits 2 that long after it started, as OpenFGA does
+// when its datastore cannot be reached.
 package main
 
 import (
@@ -9,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"time"
 )
 
 var hold []byte
@@ -20,6 +23,12 @@ func main() {
 		for i := range hold {
 			hold[i] = 1
 		}
+	}
+	if ms, err := strconv.Atoi(os.Getenv("STANDIN_EXIT_MS")); err == nil && ms > 0 {
+		time.AfterFunc(time.Duration(ms)*time.Millisecond, func() {
+			fmt.Println("panic: standin: giving up")
+			os.Exit(2)
+		})
 	}
 	http.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, `{"status":"SERVING"}`)
