@@ -11,7 +11,7 @@ import (
 // commands are the sub-commands, in the order the usage lists them.
 var commands = []cli.Command{
 	cli.Build, cli.Preflight, cli.Deploy, cli.Status, cli.Logs, cli.Destroy,
-	cli.Diagnose, cli.PGImage, cli.Sim,
+	cli.Releases, cli.Rollback, cli.Restore, cli.Diagnose, cli.PGImage, cli.Sim,
 }
 
 func main() {

@@ -46,21 +46,26 @@ func (t *target) register(fs *flag.FlagSet) {
 	fs.StringVar(&t.name, "name", "", "the deployment's name")
 }
 
-func deployCmd(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("deploy", stderr)
-	var t target
-	t.register(fs)
+// deployFlags are the flags of every command that rolls a deployment out
+// (deploy, rollback): what runs and how.
+type deployFlags struct {
+	t                target
+	o                deploy.Options
+	ports, env, keys list
+	ds               datastore.Spec
+}
+
+func (d *deployFlags) register(fs *flag.FlagSet) {
+	o := &d.o
+	d.t.register(fs)
 	fs.Lookup("ca").Usage = "PEM file of a CA to trust for the API, the registry and the public FQDN (the simulator's)"
-	var o deploy.Options
-	var ports, env, keys list
-	fs.StringVar(&o.Rootfs, "rootfs", "", "root filesystem directory (dagger call rootfs export --path DIR)")
 	fs.StringVar(&o.Kraftfile, "kraftfile", "", "Kraftfile for cmd, runtime, env and labels (default: cmd "+deploy.DefaultCmd+")")
 	fs.StringVar(&o.Memory, "memory", deploy.DefaultMemory, "memory: MiB, or with Mi/Gi")
 	fs.StringVar(&o.Memory, "M", deploy.DefaultMemory, "short for --memory")
-	fs.Var(&ports, "port", "EXT:INT/handlers, repeatable (default "+strings.Join(deploy.DefaultPorts, " ")+")")
-	fs.Var(&ports, "p", "short for --port")
-	fs.Var(&env, "env", "KEY=VALUE for the instance, repeatable (KEY alone: copied from the local environment)")
-	fs.Var(&env, "e", "short for --env")
+	fs.Var(&d.ports, "port", "EXT:INT/handlers, repeatable (default "+strings.Join(deploy.DefaultPorts, " ")+")")
+	fs.Var(&d.ports, "p", "short for --port")
+	fs.Var(&d.env, "env", "KEY=VALUE for the instance, repeatable (KEY alone: copied from the local environment)")
+	fs.Var(&d.env, "e", "short for --env")
 	fs.StringVar(&o.ScaleToZero, "scale-to-zero", "", "on, off or idle (default: the Kraftfile's label; off for the memory datastore)")
 	fs.StringVar(&o.Restart, "restart", deploy.DefaultRestart, "restart policy of OpenFGA's instances: on-failure, always or never")
 	fs.IntVar(&o.Replicas, "replicas", 1, "how many instances serve (more than one needs --datastore postgres or external)")
@@ -68,36 +73,59 @@ func deployCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Runtime, "runtime", "", "runtime image (default: the Kraftfile's, else "+deploy.DefaultRuntime+")")
 	fs.StringVar(&o.Tag, "tag", deploy.DefaultTag, "image tag")
 	fs.StringVar(&o.ConnectTo, "connect-to", "", "HOST:PORT to send the public FQDN's traffic to (like curl --connect-to)")
-	fs.Var(&keys, "preshared-key", "OpenFGA preshared key, repeatable (default $"+PresharedKeyEnv+", comma-separated)")
+	fs.Var(&d.keys, "preshared-key", "OpenFGA preshared key, repeatable (default $"+PresharedKeyEnv+", comma-separated)")
 	fs.BoolVar(&o.NoAuth, "no-auth", false, "deploy OpenFGA WITHOUT authentication (explicit opt-out)")
 	fs.BoolVar(&o.KeepFailed, "keep-failed", false, "keep a failed instance for inspection")
 	fs.StringVar(&o.OpenFGAVersion, "openfga-version", "", "OpenFGA version for the record (default: from the binary's build info)")
 	fs.StringVar(&o.Commit, "commit", "", "OpenFGA commit for the record")
 	fs.DurationVar(&o.Timeouts.Watch, "watch", deploy.DefaultTimeouts.Watch, "how long the instance must stay running")
 	fs.DurationVar(&o.Timeouts.Verify, "verify-timeout", deploy.DefaultTimeouts.Verify, "bound of the verification through the FQDN")
-	var ds datastore.Spec
-	datastoreFlags(fs, &ds)
-	if !parse(fs, args, stderr) {
-		return 2
-	}
-	cl, err := t.client(stderr)
-	if err == nil {
-		o.Env, err = localEnv(env)
-	}
-	if err == nil {
-		o.Datastore, err = buildDatastore(ds, cl.Token().Namespace())
-	}
+	datastoreFlags(fs, &d.ds)
+}
+
+// options completes the deploy options from the flags and the
+// environment (the token, the keys, the datastore's secrets).
+func (d *deployFlags) options(stderr io.Writer) (deploy.Options, error) {
+	o := d.o
+	cl, err := d.t.client(stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, "deploy:", err)
-		return 2
+		return o, err
 	}
-	o.Client, o.Name, o.CAFile, o.Ports, o.Log = cl, t.name, t.conn.ca, ports, stderr
-	o.PresharedKeys = keys
-	if len(keys) == 0 && !o.NoAuth {
+	if o.Env, err = localEnv(d.env); err != nil {
+		return o, err
+	}
+	if o.Datastore, err = buildDatastore(d.ds, cl.Token().Namespace()); err != nil {
+		return o, err
+	}
+	o.Client, o.Name, o.CAFile, o.Ports, o.Log = cl, d.t.name, d.t.conn.ca, d.ports, stderr
+	o.PresharedKeys = d.keys
+	if len(d.keys) == 0 && !o.NoAuth {
 		if k := strings.TrimSpace(os.Getenv(PresharedKeyEnv)); k != "" {
 			o.PresharedKeys = strings.Split(k, ",")
 		}
 	}
+	return o, nil
+}
+
+func deployCmd(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("deploy", stderr)
+	var d deployFlags
+	d.register(fs)
+	fs.StringVar(&d.o.Rootfs, "rootfs", "", "root filesystem directory (dagger call rootfs export --path DIR)")
+	if !parse(fs, args, stderr) {
+		return 2
+	}
+	o, err := d.options(stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "deploy:", err)
+		return 2
+	}
+	return rollOut(o, stdout, stderr)
+}
+
+// rollOut runs the deploy until verified or cancelled (SIGINT, SIGTERM)
+// and prints the record.
+func rollOut(o deploy.Options, stdout, stderr io.Writer) int {
 	ctx, cancel := signalContext()
 	defer cancel()
 	rec, err := deploy.Run(ctx, o)

@@ -31,6 +31,13 @@ type Datastore interface {
 	Undo(ctx context.Context, pf Platform) []string
 }
 
+// Copier is a datastore that can keep a copy of its data before a
+// migration (Platform.CopyBeforeMigrate); SafetyCopy names the copy
+// Prepare made, "" when it made none.
+type Copier interface {
+	SafetyCopy() string
+}
+
 // Platform is what a deploy hands to Prepare: where to create instances
 // and the OpenFGA image it has just pushed.
 type Platform struct {
@@ -48,6 +55,10 @@ type Platform struct {
 	MemoryMB int64
 	// KeepFailed leaves a failed migrate instance for inspection.
 	KeepFailed bool
+	// CopyBeforeMigrate says the migration may change the schema (another
+	// OpenFGA version than the last one to migrate this database, or none
+	// on record): keep a restorable copy of the data first.
+	CopyBeforeMigrate bool
 	// Logf receives progress lines (no secrets are ever passed to it).
 	Logf     func(format string, args ...any)
 	Timeouts Timeouts

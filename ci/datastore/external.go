@@ -49,6 +49,9 @@ func (e *External) Prepare(ctx context.Context, pf Platform) error {
 		return &Error{Stage: "migrate", Err: err}
 	}
 	pf.Logf("datastore: external PostgreSQL at %s", uriHost(e.URI))
+	if pf.CopyBeforeMigrate {
+		pf.Logf("datastore: warning: the migration may change the schema of the external database, and no copy of it can be made from here: back it up first (its provider's snapshot) if you may want to go back")
+	}
 	if err := migrate(ctx, &pf, openfgaEnv(e.URI), e.red); err != nil {
 		return err
 	}

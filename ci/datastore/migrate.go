@@ -2,7 +2,6 @@ package datastore
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"regexp"
@@ -55,17 +54,11 @@ func migrate(ctx context.Context, pf *Platform, env map[string]string, red *reda
 // migrateName is "<name>-migrate-<id>", within the 63 characters of a DNS
 // label.
 func migrateName(name string) string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
 	prefix := name + "-migrate-"
-	if over := len(prefix) + len(b) - 63; over > 0 {
+	if over := len(prefix) + kraftcloud.NameSuffixLen - 63; over > 0 {
 		prefix = name[:len(name)-over] + "-migrate-"
 	}
-	return prefix + string(b)
+	return prefix + kraftcloud.NameSuffix()
 }
 
 // waitStopped waits for a one-shot instance to stop, in bounded wait calls.

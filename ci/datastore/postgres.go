@@ -39,6 +39,7 @@ type Postgres struct {
 
 	uri      string           // set by Prepare
 	password string           // the password in use, set by Prepare
+	copied   string           // the safety copy Prepare took, if any
 	made     []made           // what Prepare created, newest last
 	red      *redact.Redactor // holds the password once known
 }
@@ -88,9 +89,14 @@ func (p *Postgres) Prepare(ctx context.Context, pf Platform) error {
 	}
 	p.red = &redact.Redactor{}
 	p.red.Add(p.Password)
-	vol, err := p.ensureVolume(ctx, &pf)
+	vol, existed, err := p.ensureVolume(ctx, &pf)
 	if err != nil {
 		return err
+	}
+	if existed && pf.CopyBeforeMigrate {
+		if p.copied, err = p.safetyCopy(ctx, &pf, vol); err != nil {
+			return &Error{Stage: "copy", Err: err}
+		}
 	}
 	inst, err := p.ensureInstance(ctx, &pf, vol)
 	if err != nil {
@@ -109,6 +115,10 @@ func (p *Postgres) Prepare(ctx context.Context, pf Platform) error {
 	p.uri = uri
 	return nil
 }
+
+// SafetyCopy is the volume Prepare copied the data to before the
+// migration ("" when it did not need to).
+func (p *Postgres) SafetyCopy() string { return p.copied }
 
 // Check validates the settings, sending nothing: call it before anything
 // is pushed. It fills in the defaults.

@@ -11,16 +11,17 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/poll"
 )
 
-// ensureVolume returns the deployment's volume, creating it when missing.
-// An existing volume is reused as it is (its data is the point), but not
-// if another instance than the deployment's database holds it.
-func (p *Postgres) ensureVolume(ctx context.Context, pf *Platform) (api.Volume, error) {
+// ensureVolume returns the deployment's volume, creating it when missing,
+// and whether it existed. An existing volume is reused as it is (its data
+// is the point), but not if another instance than the deployment's
+// database holds it.
+func (p *Postgres) ensureVolume(ctx context.Context, pf *Platform) (api.Volume, bool, error) {
 	name := VolumeName(pf.Name)
 	v, err := pf.Client.GetVolume(ctx, api.ByName(name))
 	if err == nil {
 		for _, a := range v.AttachedTo {
 			if a.Name != InstanceName(pf.Name) {
-				return v, &Error{Stage: "volume", Err: fmt.Errorf("the volume %s is attached to %s, not to the database %s", name, a.Name, InstanceName(pf.Name))}
+				return v, true, &Error{Stage: "volume", Err: fmt.Errorf("the volume %s is attached to %s, not to the database %s", name, a.Name, InstanceName(pf.Name))}
 			}
 		}
 		if v.SizeMB != p.VolumeMB {
@@ -28,21 +29,21 @@ func (p *Postgres) ensureVolume(ctx context.Context, pf *Platform) (api.Volume, 
 		} else {
 			pf.Logf("datastore: reuse volume %s (%d MiB)", name, v.SizeMB)
 		}
-		return v, nil
+		return v, true, nil
 	}
 	if !isNotFound(err) {
-		return v, &Error{Stage: "volume", Err: err}
+		return v, false, &Error{Stage: "volume", Err: err}
 	}
 	pf.Logf("datastore: create volume %s (%d MiB)", name, p.VolumeMB)
 	if v, err = pf.Client.CreateVolume(ctx, api.CreateVolumeRequest{Name: name, SizeMB: p.VolumeMB}); err != nil {
-		return v, &Error{Stage: "volume", Err: err}
+		return v, false, &Error{Stage: "volume", Err: err}
 	}
 	p.made = append(p.made, made{"volume", name})
 	v, err = waitVolume(ctx, pf, name)
 	if err != nil {
-		return v, &Error{Stage: "volume", Err: err}
+		return v, false, &Error{Stage: "volume", Err: err}
 	}
-	return v, nil
+	return v, false, nil
 }
 
 // waitVolume polls until a new volume can be attached (available or idle).
@@ -62,6 +63,42 @@ func waitVolume(ctx context.Context, pf *Platform, name string) (api.Volume, err
 		return v, fmt.Errorf("the volume %s was still %s after %s", name, v.State, pf.Timeouts.Volume)
 	}
 	return v, err
+}
+
+// copyName is "<name>-pgcopy-<id>", within the 63 characters of a name.
+func copyName(deployment string) string {
+	prefix := deployment[:min(len(deployment), 63-len("-pgcopy-")-kraftcloud.NameSuffixLen)]
+	return prefix + "-pgcopy-" + kraftcloud.NameSuffix()
+}
+
+// safetyCopy clones the database's volume before a migration that may
+// change its schema. The platform clones only a volume no instance holds
+// read-write, so the database stops for the copy and starts again after
+// (ensureInstance waits until it accepts connections): the instances of
+// the running deployment see a few seconds without their database,
+// the price of a copy to go back to. It returns the copy's name.
+func (p *Postgres) safetyCopy(ctx context.Context, pf *Platform, vol api.Volume) (string, error) {
+	db := InstanceName(pf.Name)
+	if inst, err := pf.Client.GetInstance(ctx, api.ByName(db)); err == nil && inst.State != api.StateStopped {
+		pf.Logf("datastore: stop the database %s for a safety copy of its volume", db)
+		if _, err := pf.Client.StopInstance(ctx, api.ByUUID(inst.UUID), false, 0); err != nil {
+			return "", err
+		}
+		if _, err := waitStopped(ctx, pf.Client, api.ByUUID(inst.UUID), pf.Timeouts.Volume); err != nil {
+			return "", err
+		}
+	} else if err != nil && !isNotFound(err) {
+		return "", err
+	}
+	name := copyName(pf.Name)
+	pf.Logf("datastore: safety copy of %s before the migration: %s", vol.Name, name)
+	if _, err := pf.Client.CloneVolume(ctx, api.ByUUID(vol.UUID), name); err != nil {
+		return "", err
+	}
+	if _, err := waitVolume(ctx, pf, name); err != nil {
+		return "", err
+	}
+	return name, nil
 }
 
 // deleteVolume deletes a volume once no instance holds it any more (a

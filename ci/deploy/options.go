@@ -81,6 +81,9 @@ type Options struct {
 	// build info of cmd[0] as the fallback.
 	OpenFGAVersion string
 	Commit         string
+
+	// skipCopy: Restore has just put the data in place.
+	skipCopy bool
 }
 
 // Timeouts bound every wait of Run. Zero fields take the defaults.

@@ -27,6 +27,13 @@ type Deployment struct {
 	Persistent     bool    `json:"persistent"`
 	Auth           string  `json:"auth"` // "preshared" or "none"
 	MemoryMB       int64   `json:"memory_mb"`
+	// Restored is the copy a restore brought back, KeptData the copy of the
+	// data the database had before it.
+	Restored string `json:"restored,omitempty"`
+	KeptData string `json:"kept_data,omitempty"`
+	// SafetyCopy is the copy of the database taken before this deploy's
+	// migration (restore --from brings it back).
+	SafetyCopy string `json:"safety_copy,omitempty"`
 	// Persistence is what the persistence check found (persistent
 	// datastores on the platform or external: see verifyPersistence).
 	Persistence string `json:"persistence,omitempty"`

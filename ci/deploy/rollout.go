@@ -3,7 +3,6 @@ package deploy
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"slices"
@@ -48,21 +47,6 @@ type rollout struct {
 type crash struct {
 	inst  api.Instance
 	lines []string
-}
-
-// idLen is the length of the random suffix of instance names.
-const idLen = 6
-
-// newID is a short random [a-z0-9] suffix: instance names stay unique, so
-// a create whose answer was lost can be found again by name.
-func newID() string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, idLen)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
 }
 
 // runningPoll is one wait call while waiting for running: short, because
@@ -111,7 +95,7 @@ func (r *rollout) create(ctx context.Context, req api.CreateInstanceRequest) err
 	req.Tags = append(slices.Clone(req.Tags), r.run.tag())
 	return r.each(ctx, r.replicas, func(ctx context.Context, _ int) error {
 		one := req
-		one.Name = r.name + "-" + newID()
+		one.Name = r.name + "-" + kraftcloud.NameSuffix()
 		r.log.Printf("create instance %s (%d MiB, image %s)", one.Name, one.MemoryMB, one.Image)
 		inst, err := retryPost(ctx, r.client, r.log, r.t.Retry, "create instance "+one.Name,
 			func() (api.Instance, error) { return r.client.CreateInstance(ctx, one) },

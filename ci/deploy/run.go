@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/release"
+	"golang.org/x/mod/semver"
 )
 
 // run is one deploy after validation: the plan, the three owners of
@@ -122,7 +124,7 @@ func (r *run) record(ctx context.Context) error {
 	r.fill()
 	rel := release.Release{ID: string(r.out.run), Time: time.Now().UTC().Format(time.RFC3339), Image: r.rec.Image, Digest: r.rec.Digest,
 		OpenFGAVersion: r.rec.OpenFGAVersion, Commit: r.rec.Commit, Datastore: r.rec.Datastore, Persistent: r.rec.Persistent,
-		Replicas: len(r.rec.Instances), Verified: true}
+		Replicas: len(r.rec.Instances), Copy: r.rec.SafetyCopy, Verified: true}
 	repo := release.Repo{Repository: r.image.ref.Repository(), Access: r.image.access}
 	if err := repo.Save(ctx, rel); err != nil {
 		r.warnings = append(r.warnings, "the release could not be recorded in the registry: "+r.red.String(err.Error()))
@@ -156,13 +158,48 @@ func (r *run) prepareDatastore(ctx context.Context) error {
 		return nil
 	}
 	r.log.Printf("datastore: prepare %s", r.ds.Engine())
+	pf := r.platform()
+	pf.CopyBeforeMigrate = !r.skipCopy && r.migrationMayChange(ctx)
 	r.prepared = true
-	if err := r.ds.Prepare(ctx, r.platform()); err != nil {
+	if err := r.ds.Prepare(ctx, pf); err != nil {
 		return err
+	}
+	if c, ok := r.ds.(datastore.Copier); ok {
+		r.rec.SafetyCopy = c.SafetyCopy()
 	}
 	env, err := r.buildEnv()
 	r.env = env
 	return err
+}
+
+// migrationMayChange says whether this deploy's migration may change the
+// database's schema: another OpenFGA version than the newest release's
+// (the last one to migrate it), or no release on record. Going back to an
+// older OpenFGA leaves the newer schema in place, which OpenFGA runs on
+// (it checks only a minimum revision): that is said, with the way back.
+func (r *run) migrationMayChange(ctx context.Context) bool {
+	repo := release.Repo{Repository: r.image.ref.Repository(), Access: r.image.access}
+	list, err := repo.List(ctx, "")
+	if err != nil || len(list) == 0 || r.stamp.version == "unknown" {
+		return true
+	}
+	newest := list[0]
+	if semver.IsValid(newest.OpenFGAVersion) && semver.Compare(r.stamp.version, newest.OpenFGAVersion) < 0 {
+		r.warnings = append(r.warnings, fmt.Sprintf("OpenFGA %s runs on the schema OpenFGA %s migrated this database to (OpenFGA accepts a newer schema; its older `migrate` leaves it as it is). To have the data as it was before that migration, restore the safety copy taken then (`releases` names it: %s)",
+			r.stamp.version, newest.OpenFGAVersion, cmp.Or(copyBefore(list, newest), "none was taken")))
+		return false
+	}
+	return newest.OpenFGAVersion != r.stamp.version
+}
+
+// copyBefore is the newest safety copy among the releases up to rel.
+func copyBefore(list []release.Release, rel release.Release) string {
+	for _, r := range list {
+		if r.ID <= rel.ID && r.Copy != "" {
+			return r.Copy
+		}
+	}
+	return ""
 }
 
 // platform is what the datastore gets to prepare itself.

@@ -38,6 +38,7 @@ type plan struct {
 	rootfs     string
 	stamp      stamp
 	keepFailed bool
+	skipCopy   bool
 	t          Timeouts
 	red        *redact.Redactor
 	warnings   []string
@@ -81,7 +82,7 @@ type stamp struct{ version, commit string }
 // "<name>-<id>.internal" must resolve too. The suffix takes 7 characters.
 var nameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
 
-const maxNameLen = 63 - 1 - idLen
+const maxNameLen = 63 - 1 - kraftcloud.NameSuffixLen
 
 // validate checks every input and resolves the plan. It sends nothing.
 // The order matters where a check needs what an earlier one resolved:
@@ -95,7 +96,7 @@ func validate(o Options) (plan, error) {
 	if !tok.Valid() {
 		return plan{}, errors.New("invalid token: expected base64 of user:secret")
 	}
-	p := plan{client: o.Client, name: o.Name, rootfs: o.Rootfs, keepFailed: o.KeepFailed,
+	p := plan{client: o.Client, name: o.Name, rootfs: o.Rootfs, keepFailed: o.KeepFailed, skipCopy: o.skipCopy,
 		t: o.Timeouts.withDefaults(), ds: o.Datastore, red: redact.New(tok.Secrets()...)}
 	p.red.Add(o.PresharedKeys...)
 	if p.ds == nil {

@@ -56,3 +56,14 @@ func (c *Client) DeleteVolume(ctx context.Context, ref api.Ref) (api.Volume, err
 	items, err := do[api.Volume](ctx, c, cl)
 	return first(cl, items, err)
 }
+
+// CloneVolume copies a volume into a new one named name (POST, not
+// retried). The platform clones only a volume that no instance mounts
+// read-write: stop its instance first. Wait for the copy's state
+// "available" (GetVolume) before using it.
+func (c *Client) CloneVolume(ctx context.Context, src api.Ref, name string) (api.Volume, error) {
+	cl := call{op: "clone volume " + src.String() + " as " + name, method: http.MethodPost, path: volumesPath + "/clone", kind: api.KindVolumes,
+		body: []api.CloneVolumeRequest{{Ref: src, VolName: name}}}
+	items, err := do[api.Volume](ctx, c, cl)
+	return first(cl, items, err)
+}

@@ -8,6 +8,13 @@ type CreateVolumeRequest struct {
 	Tags   []string `json:"tags,omitempty"`
 }
 
+// CloneVolumeRequest is an item of POST /v1/volumes/clone (v1 spec):
+// the source by uuid or name and the copy's name.
+type CloneVolumeRequest struct {
+	Ref
+	VolName string `json:"vol_name"`
+}
+
 // AttachVolumeRequest is an item of PUT /v1/volumes/attach. The instance
 // must be stopped.
 type AttachVolumeRequest struct {
