@@ -159,6 +159,8 @@ func (s *Sim) operations() map[string]func(*call) {
 		"AttachVolumeByUUID": s.handleAttachVolumes,
 		"DetachVolumes":      s.handleDetachVolumes,
 		"DetachVolumeByUUID": s.handleDetachVolumes,
+		"CloneVolumes":       s.handleCloneVolumes,
+		"CloneVolumeByUUID":  s.handleCloneVolumes,
 
 		"GetUser":       s.handleQuotas,
 		"GetUserByUUID": s.handleQuotas,

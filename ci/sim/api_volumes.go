@@ -244,6 +244,40 @@ func (s *Sim) detachOneLocked(req detachRequest) volumeItem {
 	return volumeItem{result: success, UUID: v.uuid, Name: v.name}
 }
 
+func (s *Sim) handleCloneVolumes(c *call) {
+	perItem(s, c, func(x *cloneRequest, id string) { x.ref = ref{UUID: id} }, s.cloneOneLocked)
+}
+
+// cloneOneLocked copies a volume's files into a new volume of the same
+// size. As the clone endpoints say, the source must not be mounted
+// read-write by a running instance ("must not be mounted to any instance
+// or only mounted as read-only"); the copy is "vol-X" if unnamed, and
+// answers CloneVolumesResponseVolume (status, uuid, name, state).
+func (s *Sim) cloneOneLocked(req cloneRequest) volumeItem {
+	src, st := s.findVolumeLocked(req.ref)
+	if src == nil {
+		return volumeItem{result: st, UUID: req.UUID, Name: req.Name}
+	}
+	for _, inst := range src.mounts {
+		rw := slices.ContainsFunc(inst.volumes, func(m volumeMount) bool { return m.vol == src && !m.readOnly })
+		if inst.run != nil && rw {
+			return volumeItem{result: failure(spec.ErrFailedWrongVMState,
+				fmt.Sprintf("Volume '%s' is mounted read-write by instance '%s'", src.name, inst.name)), UUID: src.uuid, Name: src.name}
+		}
+	}
+	dst, st := s.newVolumeLocked(req.VolName, src.sizeMB)
+	if dst == nil {
+		return volumeItem{result: st, Name: req.VolName}
+	}
+	dst.tags = req.Tags
+	if err := os.CopyFS(dst.dir, os.DirFS(src.dir)); err != nil {
+		delete(s.volumes, dst.uuid)
+		_ = os.RemoveAll(dst.dir)
+		return volumeItem{result: failure(spec.ErrFailedOperation, fmt.Sprintf("clone volume: %v", err)), UUID: src.uuid, Name: src.name}
+	}
+	return volumeItem{result: success, UUID: dst.uuid, Name: dst.name, State: spec.VolumeAvailable}
+}
+
 func (s *Sim) handleDeleteVolumes(c *call) {
 	perItem(s, c, setRef, s.deleteVolumeLocked)
 }

@@ -136,6 +136,13 @@ type attachRequest struct {
 	ReadOnly bool   `json:"readonly"`
 }
 
+// cloneRequest is CloneVolumesRequestItem.
+type cloneRequest struct {
+	ref
+	VolName string   `json:"vol_name"`
+	Tags    []string `json:"tags"`
+}
+
 type detachRequest struct {
 	ref
 	From *ref `json:"from"`

@@ -69,6 +69,8 @@ func v1Forms() []*Form {
 	details := props{"details": boolean()}
 	attach := props{"attach_to": nameOrUUID(), "at": mountPoint(), "readonly": boolean()}
 	policyName := object(props{"name": str()}).require("name")
+	// CloneVolumesRequestItem and CloneVolumeByUUIDRequestBody.
+	clone := props{"vol_name": str(), "quota_policy": enum("static", "dynamic"), "tags": volumeTags()}
 	createVolume := object(props{
 		"name": str(), "size_mb": integer(MinVolumeMB, MaxVolumeMB).codes(ErrInvalid, ErrQuota), "host_path": str(),
 		"template": nameOrUUID(), "quota_policy": enum("static", "dynamic"), "filesystem": str(),
@@ -125,11 +127,13 @@ func v1Forms() []*Form {
 		f("POST", "/v1/volumes", "CreateVolume", "volumes", nil, createVolume, volumeCreatedV1()),
 		f("DELETE", "/v1/volumes", "DeleteVolumes", "volumes", nil, refs(), deletedV1()),
 		f("PUT", "/v1/volumes/attach", "AttachVolumes", "volumes", nil, array(refItem(attach).require("attach_to", "at")), deletedV1()),
+		f("POST", "/v1/volumes/clone", "CloneVolumes", "volumes", nil, array(refItem(clone)), volumeCreatedV1()),
 		f("PUT", "/v1/volumes/detach", "DetachVolumes", "volumes", nil, array(refItem(props{"from": nameOrUUID()})), deletedV1()),
 		f("GET", "/v1/volumes/{uuid}", "GetVolumeByUUID", "volumes", details, nil, volumeV1()),
 		f("DELETE", "/v1/volumes/{uuid}", "DeleteVolumeByUUID", "volumes", nil, nil, deletedV1()),
 		f("PUT", "/v1/volumes/{uuid}/attach", "AttachVolumeByUUID", "volumes", nil, object(attach).require("attach_to", "at"), deletedV1()),
 		f("PUT", "/v1/volumes/{uuid}/detach", "DetachVolumeByUUID", "volumes", nil, object(props{"from": nameOrUUID()}), deletedV1()),
+		f("POST", "/v1/volumes/{uuid}/clone", "CloneVolumeByUUID", "volumes", nil, object(clone), volumeCreatedV1()),
 	}
 }
 
