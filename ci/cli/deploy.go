@@ -18,9 +18,11 @@ import (
 // Environment variables for the secrets: a key, a password or a URI on the
 // command line would end up in shell history and ps.
 const (
-	PresharedKeyEnv     = "OPENFGA_PRESHARED_KEY"
-	PostgresPasswordEnv = "OPENFGA_POSTGRES_PASSWORD"
-	DatastoreURIEnv     = "OPENFGA_DATASTORE_URI"
+	PresharedKeyEnv       = "OPENFGA_PRESHARED_KEY"
+	PostgresPasswordEnv   = "OPENFGA_POSTGRES_PASSWORD"
+	DatastoreURIEnv       = "OPENFGA_DATASTORE_URI"
+	VerifyClientSecretEnv = "OPENFGA_VERIFY_CLIENT_SECRET"
+	OTLPHeadersEnv        = "OTEL_EXPORTER_OTLP_HEADERS"
 )
 
 // Deploy is the module's deploy from a prepared root filesystem; it prints
@@ -47,12 +49,15 @@ func (t *target) register(fs *flag.FlagSet) {
 }
 
 // deployFlags are the flags of every command that rolls a deployment out
-// (deploy, rollback): what runs and how.
+// (deploy, rollback, restore): what runs and how.
 type deployFlags struct {
 	t                target
 	o                deploy.Options
 	ports, env, keys list
 	ds               datastore.Spec
+	oidc             deploy.OIDC
+	aliases          list
+	trace            deploy.Tracing
 }
 
 func (d *deployFlags) register(fs *flag.FlagSet) {
@@ -75,6 +80,15 @@ func (d *deployFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.ConnectTo, "connect-to", "", "HOST:PORT to send the public FQDN's traffic to (like curl --connect-to)")
 	fs.Var(&d.keys, "preshared-key", "OpenFGA preshared key, repeatable (default $"+PresharedKeyEnv+", comma-separated)")
 	fs.BoolVar(&o.NoAuth, "no-auth", false, "deploy OpenFGA WITHOUT authentication (explicit opt-out)")
+	fs.StringVar(&d.oidc.Issuer, "oidc-issuer", "", "authenticate with OIDC tokens of this issuer (URL) instead of preshared keys")
+	fs.StringVar(&d.oidc.Audience, "oidc-audience", "", "the audience OpenFGA accepts OIDC tokens for (required with --oidc-issuer)")
+	fs.Var(&d.aliases, "oidc-issuer-alias", "another issuer URL OpenFGA accepts in tokens, repeatable")
+	fs.StringVar(&d.oidc.ClientID, "verify-client-id", "", "OIDC: the client the verification gets its token as (client-credentials grant)")
+	fs.StringVar(&d.oidc.ClientSecret, "verify-client-secret", "", "OIDC: that client's secret (default $"+VerifyClientSecretEnv+"; prefer the variable)")
+	fs.StringVar(&d.oidc.TokenURL, "verify-token-url", "", "OIDC: the token endpoint (default: the issuer's discovery document's)")
+	fs.StringVar(&d.trace.Endpoint, "otlp-endpoint", "", "send OpenFGA's traces to this OTLP/gRPC collector, HOST:PORT or https://HOST:PORT")
+	fs.StringVar(&d.trace.Headers, "otlp-headers", "", "OTLP headers key=value,... (default $"+OTLPHeadersEnv+"; a secret: prefer the variable)")
+	fs.Float64Var(&d.trace.SampleRatio, "trace-sample-ratio", 0, "share of requests traced, 0..1 (default: OpenFGA's, 0.2)")
 	fs.BoolVar(&o.KeepFailed, "keep-failed", false, "keep a failed instance for inspection")
 	fs.StringVar(&o.OpenFGAVersion, "openfga-version", "", "OpenFGA version for the record (default: from the binary's build info)")
 	fs.StringVar(&o.Commit, "commit", "", "OpenFGA commit for the record")
@@ -99,10 +113,20 @@ func (d *deployFlags) options(stderr io.Writer) (deploy.Options, error) {
 	}
 	o.Client, o.Name, o.CAFile, o.Ports, o.Log = cl, d.t.name, d.t.conn.ca, d.ports, stderr
 	o.PresharedKeys = d.keys
-	if len(d.keys) == 0 && !o.NoAuth {
+	if d.oidc.Issuer != "" {
+		oidc := d.oidc
+		oidc.IssuerAliases = d.aliases
+		oidc.ClientSecret = cmp.Or(oidc.ClientSecret, os.Getenv(VerifyClientSecretEnv))
+		o.OIDC = &oidc
+	} else if len(d.keys) == 0 && !o.NoAuth {
 		if k := strings.TrimSpace(os.Getenv(PresharedKeyEnv)); k != "" {
 			o.PresharedKeys = strings.Split(k, ",")
 		}
+	}
+	if d.trace.Endpoint != "" {
+		trace := d.trace
+		trace.Headers = cmp.Or(trace.Headers, os.Getenv(OTLPHeadersEnv))
+		o.Tracing = &trace
 	}
 	return o, nil
 }

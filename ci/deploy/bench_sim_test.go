@@ -2,11 +2,12 @@ package deploy
 
 import (
 	"context"
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"io"
 	"os"
 	"testing"
 	"time"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
 )

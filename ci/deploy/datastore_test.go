@@ -3,9 +3,10 @@ package deploy
 import (
 	"context"
 	"errors"
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"strings"
 	"testing"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 )

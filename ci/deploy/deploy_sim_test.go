@@ -5,11 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"

@@ -22,9 +22,10 @@ const (
 
 var envKeyRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// authKeys are set from the key options only, so that a stray -e cannot
-// turn authentication off or leak a key into shell history by habit.
-var authKeys = []string{"OPENFGA_AUTHN_METHOD", "OPENFGA_AUTHN_PRESHARED_KEYS"}
+// authPrefix is OpenFGA's authentication settings: they are set from the
+// key or OIDC options only, so that a stray -e cannot turn authentication
+// off or leak a key into shell history by habit.
+const authPrefix = "OPENFGA_AUTHN_"
 
 // ParseEnv reads -e values, KEY=VALUE. (The CLI turns kraft's KEY alone,
 // "copy it from the local environment", into KEY=VALUE before.)
@@ -38,8 +39,8 @@ func ParseEnv(list []string) (map[string]string, error) {
 		if !ok {
 			return nil, fmt.Errorf("env %s: no value (write %s=VALUE)", k, k)
 		}
-		if slices.Contains(authKeys, k) {
-			return nil, fmt.Errorf("env %s: set authentication with --preshared-key (or OPENFGA_PRESHARED_KEY), or turn it off explicitly with --no-auth", k)
+		if strings.HasPrefix(k, authPrefix) {
+			return nil, fmt.Errorf("env %s: set authentication with --preshared-key (or OPENFGA_PRESHARED_KEY) or --oidc-issuer, or turn it off explicitly with --no-auth", k)
 		}
 		out[k] = v
 	}
@@ -47,20 +48,16 @@ func ParseEnv(list []string) (map[string]string, error) {
 }
 
 // openfgaEnv is OpenFGA's configuration for the platform, in the
-// variables OpenFGA's `run` command binds (cmd/run/flags.go): authentication
-// on unless opted out, no playground (port 3000 is not published), HTTP on
-// the 443 service's destination port, JSON logs.
-func openfgaEnv(keys []string, noAuth bool, httpPort int) map[string]string {
-	env := map[string]string{
+// variables OpenFGA's `run` command binds (cmd/run/flags.go): no
+// playground (port 3000 is not published), HTTP on the 443 service's
+// destination port, JSON logs. Authentication and tracing come from their
+// options (auth.go, tracing.go).
+func openfgaEnv(httpPort int) map[string]string {
+	return map[string]string{
 		"OPENFGA_PLAYGROUND_ENABLED": "false",
 		"OPENFGA_HTTP_ADDR":          "0.0.0.0:" + strconv.Itoa(httpPort),
 		"OPENFGA_LOG_FORMAT":         "json",
 	}
-	if !noAuth {
-		env["OPENFGA_AUTHN_METHOD"] = "preshared"
-		env["OPENFGA_AUTHN_PRESHARED_KEYS"] = strings.Join(keys, ",")
-	}
-	return env
 }
 
 // mergeEnv layers the maps, later ones winning: OpenFGA's settings, the

@@ -3,10 +3,11 @@ package deploy
 import (
 	"context"
 	"errors"
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"

@@ -34,7 +34,7 @@ type Options struct {
 	// logs in to the registry.
 	Client *kraftcloud.Client
 
-	Rootfs    string // directory laid out as the image root
+	Rootfs string // directory laid out as the image root
 	// Image deploys an image this deployment's repository already holds
 	// instead of a rootfs (a rollback): <registry>/<namespace>/<name>@sha256:…
 	// or just sha256:…. It is preflighted from the image itself.
@@ -65,9 +65,14 @@ type Options struct {
 	ConnectTo string // HOST:PORT to send the FQDN's traffic to, like curl --connect-to
 
 	// PresharedKeys turn OpenFGA's authentication on (the default: it is
-	// on the public internet). NoAuth is the explicit opt-out.
+	// on the public internet); several let a key rotate without downtime.
+	// OIDC is the other way in; NoAuth the explicit opt-out.
 	PresharedKeys []string
+	OIDC          *OIDC
 	NoAuth        bool
+
+	// Tracing sends OpenFGA's traces to a collector (nil: off).
+	Tracing *Tracing
 
 	// Datastore is where OpenFGA keeps its data; default datastore.Memory{}.
 	Datastore datastore.Datastore

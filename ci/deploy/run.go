@@ -90,7 +90,7 @@ func newRun(p plan, log *progress, rec *Deployment) *run {
 	r := &run{plan: p, log: log, rec: rec}
 	r.img = &imagePush{spec: p.image, rootfs: p.rootfs, cmd: p.app.cmd, labels: p.app.labels, client: p.client, log: log, timeout: p.t.Image, memoryMB: p.memoryMB}
 	r.out = &rollout{client: p.client, log: log, name: p.name, services: p.services, replicas: p.replicas, run: newRunID(time.Now()), t: p.t}
-	r.check = &verifier{client: p.client, log: log, front: p.front, key: p.auth.key(), t: p.t}
+	r.check = &verifier{client: p.client, log: log, front: p.front, auth: p.auth, t: p.t}
 	return r
 }
 
@@ -288,10 +288,7 @@ func (r *run) fill() {
 	rec.Verified = true
 	rec.Datastore, rec.Persistent = r.engine(), r.persistent()
 	rec.MemoryMB = r.memoryMB
-	rec.Auth = "preshared"
-	if r.auth.none {
-		rec.Auth = "none"
-	}
+	rec.Auth = r.auth.method()
 }
 
 func publicFQDN(inst api.Instance, g api.ServiceGroup) string {

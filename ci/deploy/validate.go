@@ -27,6 +27,7 @@ type plan struct {
 	services   []api.Service
 	app        app
 	auth       auth
+	tracing    *Tracing
 	userEnv    map[string]string // -e
 	env        map[string]string // the instance's, all layers merged (see buildEnv)
 	s2z        *api.ScaleToZero
@@ -50,12 +51,6 @@ type app struct {
 	runtime string
 	labels  map[string]string
 	env     map[string]string
-}
-
-// auth is OpenFGA's authentication: the preshared keys, or none at all.
-type auth struct {
-	keys []string
-	none bool
 }
 
 // imageSpec is where the image goes and what it is built on.
@@ -99,6 +94,8 @@ func validate(o Options) (plan, error) {
 	p := plan{client: o.Client, name: o.Name, rootfs: o.Rootfs, keepFailed: o.KeepFailed, skipCopy: o.skipCopy,
 		t: o.Timeouts.withDefaults(), ds: o.Datastore, red: redact.New(tok.Secrets()...)}
 	p.red.Add(o.PresharedKeys...)
+	p.red.Add(o.OIDC.secrets()...)
+	p.red.Add(o.Tracing.secrets()...)
 	if p.ds == nil {
 		p.ds = datastore.Memory{}
 	}
@@ -125,9 +122,13 @@ func (p *plan) resolve(o Options, tok kraftcloud.Token) error {
 	if p.app, err = loadApp(o.Kraftfile, &p.warnings); err != nil {
 		return err
 	}
-	if p.auth, err = checkAuth(o.PresharedKeys, o.NoAuth, &p.warnings); err != nil {
+	if p.auth, err = checkAuth(o.PresharedKeys, o.NoAuth, o.OIDC, &p.warnings); err != nil {
 		return err
 	}
+	if err = o.Tracing.check(); err != nil {
+		return err
+	}
+	p.tracing = o.Tracing
 	if p.userEnv, err = ParseEnv(o.Env); err != nil {
 		return err
 	}
@@ -200,39 +201,12 @@ func loadApp(path string, warnings *[]string) (app, error) {
 	if k.Rootfs != nil && k.Rootfs.Format == "erofs" {
 		*warnings = append(*warnings, "the Kraftfile asks for an erofs rootfs; this deploy packages a cpio initrd (the format known to boot on base-compat)")
 	}
-	for _, key := range authKeys {
-		if _, ok := k.Env[key]; ok {
-			return a, fmt.Errorf("%s: env sets %s: set authentication with --preshared-key (or OPENFGA_PRESHARED_KEY), or turn it off explicitly with --no-auth", path, key)
+	for key := range k.Env {
+		if strings.HasPrefix(key, authPrefix) {
+			return a, fmt.Errorf("%s: env sets %s: set authentication with --preshared-key (or OPENFGA_PRESHARED_KEY) or --oidc-issuer, or turn it off explicitly with --no-auth", path, key)
 		}
 	}
 	return app{cmd: k.Cmd, runtime: k.Runtime, labels: k.Labels, env: map[string]string(k.Env)}, nil
-}
-
-func checkAuth(keys []string, none bool, warnings *[]string) (auth, error) {
-	if none {
-		if len(keys) > 0 {
-			return auth{}, errors.New("both a preshared key and --no-auth: choose one")
-		}
-		*warnings = append(*warnings, "authentication is OFF: anyone who knows the URL can read and write authorization data")
-		return auth{none: true}, nil
-	}
-	if len(keys) == 0 {
-		return auth{}, errors.New("no preshared key: OpenFGA will be on the public internet, so authentication is on by default; give --preshared-key (or OPENFGA_PRESHARED_KEY), or opt out with --no-auth")
-	}
-	for _, k := range keys {
-		if len(k) < 16 || strings.ContainsAny(k, ", \t\n") {
-			return auth{}, errors.New("a preshared key must be at least 16 characters, without commas or blanks")
-		}
-	}
-	return auth{keys: keys}, nil
-}
-
-// key is the preshared key the verification uses (the first), or "".
-func (a auth) key() string {
-	if len(a.keys) == 0 {
-		return ""
-	}
-	return a.keys[0]
 }
 
 // buildEnv layers the env (OpenFGA's settings, the datastore's, the
@@ -242,8 +216,10 @@ func (a auth) key() string {
 // every secret it meets is added to the redactor.
 func (p *plan) buildEnv() (map[string]string, error) {
 	port := httpsService(p.services).DestinationPort
-	env := mergeEnv(openfgaEnv(p.auth.keys, p.auth.none, port), p.ds.Env(), p.poolEnv(), p.app.env, p.userEnv)
+	env := mergeEnv(openfgaEnv(port), p.auth.env(), p.tracing.env(), p.ds.Env(), p.poolEnv(), p.app.env, p.userEnv)
 	p.red.Add(p.ds.Secrets()...)
+	p.red.Add(p.auth.secrets()...)
+	p.red.Add(p.tracing.secrets()...)
 	p.red.Add(secretValues(env)...)
 	if err := checkHTTPAddr(env, port); err != nil {
 		return nil, err

@@ -3,11 +3,12 @@ package deploy
 import (
 	"context"
 	"errors"
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 )
 
 // Every bad input is refused with its own message, before any request.

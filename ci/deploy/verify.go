@@ -45,15 +45,30 @@ type verifier struct {
 	client *kraftcloud.Client
 	log    *progress
 	front  front
-	key    string // the preshared key to authenticate with ("" when off)
+	auth   auth
 	t      Timeouts
+}
+
+// credential is what the verification authenticates with: the first
+// preshared key, a token from the OIDC issuer, or nothing.
+func (v *verifier) credential(ctx context.Context) (string, error) {
+	o := v.auth.oidc
+	if o == nil {
+		return v.auth.key(), nil
+	}
+	cc := verify.ClientCredentials{Issuer: o.Issuer, TokenURL: o.TokenURL, ClientID: o.ClientID, ClientSecret: o.ClientSecret, Audience: o.Audience}
+	tok, err := cc.Token(ctx)
+	if err != nil {
+		return "", fmt.Errorf("verify: a token for the OIDC audience %s: %w", o.Audience, err)
+	}
+	return tok, nil
 }
 
 // fqdnClient is an HTTPS client for the public FQDN: it trusts the CA
 // given (the simulator's) besides the system's, and with connectTo it
 // sends the FQDN's connections to that address, like curl --connect-to.
 // others is how many other instances share the FQDN (see otherBackend).
-func (v *verifier) fqdnClient(fqdn string, others int, retried *atomic.Int64) *verify.Client {
+func (v *verifier) fqdnClient(fqdn, key string, others int, retried *atomic.Int64) *verify.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	if len(v.front.caPEM) > 0 {
 		pool, err := x509.SystemCertPool()
@@ -77,7 +92,7 @@ func (v *verifier) fqdnClient(fqdn string, others int, retried *atomic.Int64) *v
 	// client's would be.
 	tr.DisableKeepAlives = true
 	rt := &otherBackend{base: tr, attempts: 4 * (others + 1), also401: others > 0, retried: retried}
-	return &verify.Client{BaseURL: "https://" + fqdn, HTTP: &http.Client{Transport: rt, Timeout: 15 * time.Second}, Key: v.key}
+	return &verify.Client{BaseURL: "https://" + fqdn, HTTP: &http.Client{Transport: rt, Timeout: 15 * time.Second}, Key: key}
 }
 
 // otherBackend retries a request on a store that another instance
@@ -108,12 +123,13 @@ func (t *otherBackend) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// misrouted reads a 400/404 answer (or a 401 during a rollout) about a
-// store: another instance, which does not have the store or its model
+// misrouted reads a 400/404 answer (or a 401 during a rollout: an earlier
+// instance that does not know the new key, as when a key rotates) about
+// a store: another instance, which does not have the store or its model
 // ("store not found", "authorization_model_not_found"), answered. It
 // leaves resp readable when it says no.
 func (t *otherBackend) misrouted(req *http.Request, resp *http.Response) bool {
-	if !strings.HasPrefix(req.URL.Path, "/stores/") {
+	if req.URL.Path != "/stores" && !strings.HasPrefix(req.URL.Path, "/stores/") {
 		return false
 	}
 	switch {
@@ -142,11 +158,14 @@ func (v *verifier) serves(ctx context.Context, refs []api.Ref, fqdn string, old 
 	defer cancel()
 	var retried atomic.Int64
 	others := old + len(refs) - 1 // what else may answer a request meant for one instance
-	c := v.fqdnClient(fqdn, others, &retried)
+	key, err := v.credential(ctx)
+	if err != nil {
+		return err
+	}
+	c := v.fqdnClient(fqdn, key, others, &retried)
 
 	v.log.Printf("verify: wait until the instances listen, then https://%s/healthz", fqdn)
 	start := time.Now()
-	var err error
 	for _, ref := range refs {
 		if err = v.waitServing(ctx, ref, others, c); err != nil {
 			break
@@ -243,9 +262,13 @@ func (v *verifier) persistence(ctx context.Context, fqdn string) (string, error)
 	ctx, cancel := context.WithTimeout(ctx, v.t.Verify)
 	defer cancel()
 	var retried atomic.Int64
-	c := v.fqdnClient(fqdn, 0, &retried)
+	key, err := v.credential(ctx)
+	if err != nil {
+		return "", err
+	}
+	c := v.fqdnClient(fqdn, key, 0, &retried)
 	var found string
-	_, err := c.CheckMarker(ctx)
+	_, err = c.CheckMarker(ctx)
 	switch {
 	case errors.Is(err, verify.ErrNoMarker):
 		found = "first deployment on this datastore: a marker tuple is written for the next one to check"
