@@ -4,80 +4,167 @@ import (
 	"bytes"
 	"crypto/subtle"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/spec"
 )
 
-// apiHandler is the REST API: bearer auth, fault switches, and the
-// endpoint table of the OpenAPI spec. Every answer is the documented
-// envelope; per-item failures are items with status "error", a message and
-// a numeric code, in an HTTP 200 answer, so a client must read each item's
-// status, not only the HTTP status.
-func (s *Sim) apiHandler() http.Handler {
-	mux := http.NewServeMux()
-	routes := map[string]http.HandlerFunc{
-		"GET /v1/healthz": func(w http.ResponseWriter, _ *http.Request) {
-			writeJSON(w, http.StatusOK, map[string]string{"status": "success"})
-		},
+// call is one API request the checker let through, as a handler gets it.
+type call struct {
+	w      http.ResponseWriter
+	r      *http.Request
+	form   *spec.Form
+	params map[string]string // the path's {uuid} and {name}
+	body   []byte
+	start  time.Time
+}
 
-		"POST /v1/instances":             s.handleCreateInstance,
-		"GET /v1/instances":              s.handleGetInstances,
-		"GET /v1/instances/{uuid}":       s.handleGetInstances,
-		"DELETE /v1/instances":           s.handleDeleteInstances,
-		"DELETE /v1/instances/{uuid}":    s.handleDeleteInstances,
-		"PUT /v1/instances/start":        s.handleStartInstances,
-		"PUT /v1/instances/{uuid}/start": s.handleStartInstances,
-		"PUT /v1/instances/stop":         s.handleStopInstances,
-		"PUT /v1/instances/{uuid}/stop":  s.handleStopInstances,
-		"GET /v1/instances/wait":         s.handleWaitInstances,
-		"GET /v1/instances/{uuid}/wait":  s.handleWaitInstances,
-		"PUT /v1/instances/wait":         s.handleWaitInstances, // legacy 2024 spec
-		"PUT /v1/instances/{uuid}/wait":  s.handleWaitInstances,
-		"GET /v1/instances/log":          s.handleLogs,
-		"GET /v1/instances/{uuid}/log":   s.handleLogs,
-		"GET /v1/instances/logs":         s.handleLogs, // newer prose docs
-		"GET /v1/instances/{uuid}/logs":  s.handleLogs,
-		"POST /v1/services":              s.handleCreateServiceGroups,
-		"GET /v1/services":               s.handleGetServiceGroups,
-		"GET /v1/services/{uuid}":        s.handleGetServiceGroups,
-		"DELETE /v1/services":            s.handleDeleteServiceGroups,
-		"DELETE /v1/services/{uuid}":     s.handleDeleteServiceGroups,
-		"POST /v1/volumes":               s.handleCreateVolumes,
-		"GET /v1/volumes":                s.handleGetVolumes,
-		"GET /v1/volumes/{uuid}":         s.handleGetVolumes,
-		"DELETE /v1/volumes":             s.handleDeleteVolumes,
-		"DELETE /v1/volumes/{uuid}":      s.handleDeleteVolumes,
-		"PUT /v1/volumes/attach":         s.handleAttachVolumes,
-		"PUT /v1/volumes/{uuid}/attach":  s.handleAttachVolumes,
-		"PUT /v1/volumes/detach":         s.handleDetachVolumes,
-		"PUT /v1/volumes/{uuid}/detach":  s.handleDetachVolumes,
-		"GET /v1/images/list":            s.handleListImages,
-		"GET /v1/images":                 s.handleListImages,
-		"GET /v1/images/tag/{ref...}":    s.handleImageByRef,
-		"GET /v1/images/digest/{ref...}": s.handleImageByRef,
-		"GET /v1/users/quotas":           s.handleQuotas,
-		"GET /v1/users/{uuid}/quotas":    s.handleQuotas,
-		"/_sim/faults":                   s.faultsHandler,
-		"/":                              notFound,
+// decode reads the (already checked) body into v; an empty body leaves v.
+func (c *call) decode(v any) error {
+	if len(bytes.TrimSpace(c.body)) == 0 {
+		return nil
 	}
-	for pattern, h := range routes {
-		mux.HandleFunc(pattern, h)
+	return json.Unmarshal(c.body, v)
+}
+
+// items decodes a batch body, or a by-UUID form's single object, into a
+// list; the path's {uuid} becomes the only item's target.
+func items[T any](c *call, setUUID func(*T, string)) ([]T, error) {
+	var out []T
+	if c.form.Batch() || !c.form.Takes() {
+		if err := c.decode(&out); err != nil {
+			return nil, err
+		}
+	} else {
+		var one T
+		if err := c.decode(&one); err != nil {
+			return nil, err
+		}
+		out = []T{one}
 	}
+	if id, ok := c.params["uuid"]; ok {
+		if len(out) == 0 {
+			out = make([]T, 1)
+		}
+		setUUID(&out[0], id)
+	}
+	return out, nil
+}
+
+func setRef(r *ref, id string) { *r = ref{UUID: id} }
+
+// maxBody bounds a request body.
+const maxBody = 8 << 20
+
+// apiHandler is the REST API: bearer auth, fault switches, then every
+// request is matched to a form of the dialect and checked against the
+// dialect's description (ci/sim/spec) before a handler sees it. Answers
+// are the spec's envelope; per-item failures are items with status
+// "error", a message and a numeric code in an HTTP 200 answer, so a client
+// must read each item's status, not only the HTTP status.
+func (s *Sim) apiHandler() http.Handler {
+	ops := s.operations()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/_sim/faults" {
+			if !s.authorized(r) {
+				s.writeRefusal(w, nil, &spec.Refusal{Status: http.StatusUnauthorized, Message: "Unauthorized: missing or invalid bearer token"})
+				return
+			}
+			s.faultsHandler(w, r)
+			return
+		}
 		if strings.HasPrefix(r.URL.Path, "/v1/") && s.faults.apply(w, r) {
 			return
 		}
 		if !s.authorized(r) {
-			writeEnvelopeError(w, http.StatusUnauthorized, "Unauthorized: missing or invalid bearer token")
+			s.writeRefusal(w, nil, &spec.Refusal{Status: http.StatusUnauthorized, Message: "Unauthorized: missing or invalid bearer token"})
 			return
 		}
-		mux.ServeHTTP(w, r)
+		c := &call{w: w, r: r, start: time.Now()}
+		f, params, refusal := spec.Match(s.opts.Dialect, r.Method, r.URL.Path)
+		if refusal != nil {
+			s.writeRefusal(w, nil, refusal)
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+		if err != nil {
+			s.writeRefusal(w, f, &spec.Refusal{Status: http.StatusBadRequest, Code: spec.ErrMalformedRequest, Message: "Malformed request: " + err.Error()})
+			return
+		}
+		if refusal := f.Check(params, r.URL.Query(), body); refusal != nil {
+			s.writeRefusal(w, f, refusal)
+			return
+		}
+		c.form, c.params, c.body = f, params, body
+		h, ok := ops[f.Op]
+		if !ok { // described but not played by the simulator
+			s.writeRefusal(w, f, &spec.Refusal{Status: http.StatusNotImplemented, Code: spec.ErrNotSupported,
+				Message: f.Op + " is not supported by the simulator"})
+			return
+		}
+		h(c)
 	})
+}
+
+// operations maps the spec's operations to their handlers.
+func (s *Sim) operations() map[string]func(*call) {
+	return map[string]func(*call){
+		"Healthz": func(c *call) {
+			s.writeJSON(c.w, http.StatusOK, envelope{Status: spec.StatusSuccess, Data: map[string]any{"services": map[string]string{}}})
+		},
+		"GetImages":        s.handleImages,
+		"GetImagesByQuery": s.handleImages,
+
+		"CreateInstance":        s.handleCreateInstance,
+		"GetInstances":          s.handleGetInstances,
+		"GetInstanceByUUID":     s.handleGetInstances,
+		"DeleteInstances":       s.handleDeleteInstances,
+		"DeleteInstanceByUUID":  s.handleDeleteInstances,
+		"StartInstances":        s.handleStartInstances,
+		"StartInstanceByUUID":   s.handleStartInstances,
+		"StopInstances":         s.handleStopInstances,
+		"StopInstanceByUUID":    s.handleStopInstances,
+		"WaitInstances":         s.handleWaitInstances,
+		"WaitInstanceByUUID":    s.handleWaitInstances,
+		"GetInstanceLogs":       s.handleLogs,
+		"GetInstanceLogsByUUID": s.handleLogs,
+
+		"CreateServiceGroup":       s.handleCreateServiceGroup,
+		"GetServiceGroups":         s.handleGetServiceGroups,
+		"GetServiceGroupByUUID":    s.handleGetServiceGroups,
+		"DeleteServiceGroups":      s.handleDeleteServiceGroups,
+		"DeleteServiceGroupByUUID": s.handleDeleteServiceGroups,
+
+		"GetAutoscaleConfigurations":                      s.handleGetAutoscale,
+		"GetAutoscaleConfigurationsByServiceGroupUUID":    s.handleGetAutoscale,
+		"CreateAutoscaleConfigurations":                   s.handleCreateAutoscale,
+		"CreateAutoscaleConfigurationByServiceGroupUUID":  s.handleCreateAutoscale,
+		"DeleteAutoscaleConfigurations":                   s.handleDeleteAutoscale,
+		"DeleteAutoscaleConfigurationsByServiceGroupUUID": s.handleDeleteAutoscale,
+		"GetAutoscaleConfigurationPolicies":               s.handleGetPolicy,
+		"GetAutoscaleConfigurationPolicyByName":           s.handleGetPolicy,
+		"CreateAutoscaleConfigurationPolicy":              s.handleCreatePolicy,
+		"DeleteAutoscaleConfigurationPolicies":            s.handleDeletePolicy,
+		"DeleteAutoscaleConfigurationPolicyByName":        s.handleDeletePolicy,
+
+		"CreateVolume":       s.handleCreateVolumes,
+		"GetVolumes":         s.handleGetVolumes,
+		"GetVolumeByUUID":    s.handleGetVolumes,
+		"DeleteVolumes":      s.handleDeleteVolumes,
+		"DeleteVolumeByUUID": s.handleDeleteVolumes,
+		"AttachVolumes":      s.handleAttachVolumes,
+		"AttachVolumeByUUID": s.handleAttachVolumes,
+		"DetachVolumes":      s.handleDetachVolumes,
+		"DetachVolumeByUUID": s.handleDetachVolumes,
+		"CloneVolumes":       s.handleCloneVolumes,
+		"CloneVolumeByUUID":  s.handleCloneVolumes,
+
+		"GetUser":       s.handleQuotas,
+		"GetUserByUUID": s.handleQuotas,
+	}
 }
 
 // authorized checks "Authorization: Bearer <token>", the API's only
@@ -87,101 +174,75 @@ func (s *Sim) authorized(r *http.Request) bool {
 	return ok && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.opts.Token)) == 1
 }
 
-func notFound(w http.ResponseWriter, r *http.Request) {
-	writeEnvelopeError(w, http.StatusNotFound, "No API endpoint "+r.Method+" "+r.URL.Path)
-}
-
 // writeJSON answers v as JSON.
-func writeJSON(w http.ResponseWriter, code int, v any) {
+func (s *Sim) writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// writeEnvelopeError answers a request-level failure: top-level status
-// "error" with an "errors" entry carrying the HTTP status.
-func writeEnvelopeError(w http.ResponseWriter, code int, msg string) {
-	writeJSON(w, code, api.Response[api.Instance]{
-		Status: api.StatusError, Message: msg,
-		Errors: []api.ResponseError{{Status: code, Message: msg}},
-	})
-}
-
-// respond answers the items of one kind with the documented envelope.
-func respond[T api.Item](w http.ResponseWriter, start time.Time, kind api.Kind, items []T) {
-	if items == nil {
-		items = []T{}
+// writeRefusal answers a request that is not carried out: the HTTP
+// status, the dialect's failed status, the message, errors[] with the
+// HTTP status (ResponseError) and, for refused items of a body, those
+// items under the form's kind.
+func (s *Sim) writeRefusal(w http.ResponseWriter, f *spec.Form, r *spec.Refusal) {
+	env := envelope{Status: spec.FailedStatus(s.opts.Dialect), Message: r.Message, Errors: []httpError{{Status: r.Status}}}
+	if len(r.Items) > 0 && f != nil {
+		var list []map[string]any
+		for _, it := range r.Items {
+			m := map[string]any{"message": it.Message, "error": it.Code}
+			if f.ItemHas("status") {
+				m["status"] = spec.StatusError
+			}
+			if it.UUID != "" {
+				m["uuid"] = it.UUID
+			}
+			if it.Name != "" {
+				m["name"] = it.Name
+			}
+			list = append(list, m)
+		}
+		env.Data = map[string]any{r.Kind: list}
 	}
-	resp := api.NewResponse(kind, items...)
-	resp.OpTimeUs = max(time.Since(start).Microseconds(), 1)
-	writeJSON(w, http.StatusOK, resp)
+	s.writeJSON(w, r.Status, env)
 }
 
-// itemError is the ItemStatus of a failed item.
-func itemError(code api.ErrorCode, format string, args ...any) api.ItemStatus {
-	return api.ItemStatus{Status: api.StatusError, Error: code, Message: fmt.Sprintf(format, args...)}
+// respond answers the items of the call's form: HTTP 200, top-level
+// status "error" ("failure" in legacy) with "Failed to perform all
+// operations" when an item failed, as the spec's examples have it.
+func respond[T item](s *Sim, c *call, list []T) {
+	if list == nil {
+		list = []T{}
+	}
+	env := envelope{Status: spec.StatusSuccess, Data: map[string]any{c.form.Kind: list}}
+	for _, it := range list {
+		if it.itemResult().failed() {
+			env.Status, env.Message = spec.FailedStatus(s.opts.Dialect), "Failed to perform all operations"
+		}
+	}
+	env.OpTimeUs = max(time.Since(c.start).Microseconds(), 1)
+	s.writeJSON(c.w, http.StatusOK, env)
 }
 
-var success = api.ItemStatus{Status: api.StatusSuccess}
+// malformed answers a body the handler could not decode after the checker
+// accepted it (it cannot happen unless the two disagree).
+func (s *Sim) malformed(c *call, err error) {
+	s.writeRefusal(c.w, c.form, &spec.Refusal{Status: http.StatusBadRequest, Code: spec.ErrMalformedRequest, Message: "Malformed request: " + err.Error()})
+}
 
-// decodeItems reads a batch body: a JSON array of items, or (leniently) a
-// single object. An empty body gives no items. The {uuid} of the path,
-// if any, becomes the only item's uuid.
-func decodeItems[T any](r *http.Request, setUUID func(*T, string)) ([]T, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 8<<20))
+// perItem answers a request whose items are independent: it decodes them
+// and answers each with one, under the simulator's lock.
+func perItem[T any, V item](s *Sim, c *call, setUUID func(*T, string), one func(T) V) {
+	list, err := items(c, setUUID)
 	if err != nil {
-		return nil, err
-	}
-	body = bytes.TrimSpace(body)
-	var items []T
-	switch {
-	case len(body) == 0:
-	case body[0] == '{':
-		var one T
-		if err := json.Unmarshal(body, &one); err != nil {
-			return nil, err
-		}
-		items = []T{one}
-	default:
-		if err := json.Unmarshal(body, &items); err != nil {
-			return nil, err
-		}
-	}
-	if id := r.PathValue("uuid"); id != "" {
-		if len(items) == 0 {
-			items = make([]T, 1)
-		}
-		items = items[:1]
-		setUUID(&items[0], id)
-	}
-	return items, nil
-}
-
-// malformed answers a body that is not the expected JSON.
-func malformed(w http.ResponseWriter, err error) {
-	w.Header().Set("Content-Type", "application/json")
-	writeJSON(w, http.StatusBadRequest, api.Response[api.Instance]{
-		Status: api.StatusError, Message: "Malformed request: " + err.Error(),
-		Errors: []api.ResponseError{{Status: http.StatusBadRequest, Message: "Malformed request: " + err.Error()}},
-	})
-}
-
-func setRefUUID(r *api.Ref, id string) { *r = api.Ref{UUID: id} }
-
-// perItem answers a request whose items are independent: it decodes them and
-// answers each with one, under the simulator's lock, in the documented envelope.
-func perItem[T any, V api.Item](s *Sim, w http.ResponseWriter, r *http.Request, kind api.Kind, setUUID func(*T, string), one func(T) V) {
-	start := time.Now()
-	items, err := decodeItems(r, setUUID)
-	if err != nil {
-		malformed(w, err)
+		s.malformed(c, err)
 		return
 	}
 	var out []V
 	s.mu.Lock()
-	for _, it := range items {
+	for _, it := range list {
 		out = append(out, one(it))
 	}
 	s.mu.Unlock()
-	respond(w, start, kind, out)
+	respond(s, c, out)
 }

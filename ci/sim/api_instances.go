@@ -3,103 +3,94 @@ package sim
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
 	"time"
 
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/spec"
 )
 
-// Memory bounds the simulator reports in quotas and enforces on create.
-const (
-	defaultMemoryMB = 128 // memory_mb's default in the current OpenAPI spec
-	minMemoryMB     = 16
-	maxMemoryMB     = 4096
-)
+// defaultMemoryMB is memory_mb's default ("Default is 128").
+const defaultMemoryMB = 128
 
 // nameRE is what the simulator accepts as an instance, group or volume
 // name: a DNS label, since "<name>.internal" must resolve.
 var nameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
-func (s *Sim) handleCreateInstance(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	items, err := decodeItems(r, func(*api.CreateInstanceRequest, string) {})
-	if err != nil || len(items) != 1 {
-		if err == nil {
-			err = errOneObject
-		}
-		malformed(w, err)
+func (s *Sim) handleCreateInstance(c *call) {
+	var req createInstanceRequest
+	if err := c.decode(&req); err != nil {
+		s.malformed(c, err)
 		return
 	}
-	req := items[0]
 	s.mu.Lock()
 	inst, st := s.createLocked(req)
 	var wait time.Duration
 	if inst != nil && req.Autostart {
 		s.startLocked(inst)
-		wait = createWait(req)
+		wait = blockFor(req.TimeoutS, req.WaitTimeoutMs)
 	}
 	s.mu.Unlock()
 	if inst == nil {
-		respond(w, start, api.KindInstances, []api.Instance{{ItemStatus: st, Name: req.Name}})
+		respond(s, c, []instanceItem{{result: st, Name: req.Name}})
+		return
+	}
+	if s.faults.takeReset() { // carried out, then the connection drops
+		s.logf("fault: connection reset after creating instance %s", inst.name)
+		resetConnection(c.w)
 		return
 	}
 	if wait > 0 {
-		s.waitState(r.Context(), inst, api.StateRunning, wait)
+		s.waitState(c.r.Context(), inst, spec.StateRunning, wait)
 	}
 	s.mu.Lock()
-	v := s.viewLocked(inst)
+	v := s.instanceViewLocked(inst)
 	s.mu.Unlock()
-	respond(w, start, api.KindInstances, []api.Instance{v})
+	respond(s, c, []instanceItem{v})
 }
 
-// createWait is how long a create blocks for running: timeout_s, or the
-// deprecated wait_timeout_ms rounded up to seconds, as the OpenAPI spec
-// describes the two.
-func createWait(req api.CreateInstanceRequest) time.Duration {
-	if req.TimeoutS > 0 {
-		return time.Duration(req.TimeoutS) * time.Second
+// blockFor is how long a create or start blocks for running: timeout_s,
+// or the deprecated wait_timeout_ms rounded up to whole seconds, as the
+// spec describes the two.
+func blockFor(timeoutS, waitTimeoutMs int64) time.Duration {
+	if timeoutS > 0 {
+		return time.Duration(timeoutS) * time.Second
 	}
-	if req.WaitTimeoutMs > 0 {
-		return time.Duration((req.WaitTimeoutMs+999)/1000) * time.Second
+	if waitTimeoutMs > 0 {
+		return time.Duration((waitTimeoutMs+999)/1000) * time.Second
 	}
 	return 0
 }
 
-type simError string
-
-func (e simError) Error() string { return string(e) }
-
-const errOneObject = simError("POST /v1/instances takes one JSON object")
-
-// createLocked validates a create request and builds the instance. On
-// failure it returns nil and the item's error.
-func (s *Sim) createLocked(req api.CreateInstanceRequest) (*instance, api.ItemStatus) {
+// createLocked builds the instance of a checked create request. On
+// failure it returns nil and the item's result.
+func (s *Sim) createLocked(req createInstanceRequest) (*instance, result) {
 	inst := &instance{uuid: newUUID(), createdAt: time.Now(), args: req.Args, env: req.Env,
-		memoryMB: req.MemoryMB, vcpus: max(req.VCPUs, 1), s2z: req.ScaleToZero, features: req.Features,
-		tags: req.Tags, restart: req.RestartPolicy, state: api.StateStopped}
-	if st := s.checkCreateLocked(req, inst); st.Failed() {
+		memoryMB: req.MemoryMB, vcpus: int(max(req.VCPUs, 1)), s2z: req.ScaleToZero, features: req.Features,
+		tags: req.Tags, restart: parseRestart(req.RestartPolicy), state: spec.StateStopped}
+	if st := s.checkCreateLocked(req, inst); st.failed() {
 		return nil, st
 	}
 	ref := parseImageRef(req.Image, s.ep.Registry)
 	_, digest, _, err := s.reg.manifest(ref.Repo, ref.Reference())
 	if err != nil {
-		return nil, itemError(api.ErrNotFound, "Image '%s' not found", req.Image)
+		return nil, failure(spec.ErrNotFound, fmt.Sprintf("Image '%s' not found", req.Image))
 	}
 	inst.imageTag, inst.image = ref.Tag, imageRef{Repo: ref.Repo, Digest: digest}
-	if st := s.joinGroupLocked(inst, req.ServiceGroup); st.Failed() {
+	if st := s.joinGroupLocked(inst, req.ServiceGroup); st.failed() {
 		return nil, st
 	}
-	if st := s.mountVolumesLocked(inst, req.Volumes); st.Failed() {
+	if st := s.mountVolumesLocked(inst, req.Volumes); st.failed() {
 		s.leaveGroupLocked(inst)
 		return nil, st
 	}
 	ip, err := s.net.allocIP()
 	if err != nil {
 		s.leaveGroupLocked(inst)
-		return nil, itemError(api.ErrNoFree, "No free private IP: %v", err)
+		return nil, failure(spec.ErrNoFree, fmt.Sprintf("No free private IP: %v", err))
 	}
 	inst.ip = ip
 	s.instances[inst.uuid] = inst
@@ -107,45 +98,57 @@ func (s *Sim) createLocked(req api.CreateInstanceRequest) (*instance, api.ItemSt
 	return inst, success
 }
 
-// checkCreateLocked applies the request rules that need no lookups.
-func (s *Sim) checkCreateLocked(req api.CreateInstanceRequest, inst *instance) api.ItemStatus {
+// parseRestart reads restart_policy in either spelling (the checker has
+// held it to the dialect's).
+func parseRestart(p string) restartPolicy {
+	switch p {
+	case spec.RestartAlways:
+		return restartAlways
+	case spec.RestartOnFailureV1, spec.RestartOnFailureLegacy:
+		return restartOnFailure
+	}
+	return restartNever
+}
+
+// restartName is p as the dialect spells it.
+func (s *Sim) restartName(p restartPolicy) string {
+	switch p {
+	case restartAlways:
+		return spec.RestartAlways
+	case restartOnFailure:
+		return spec.RestartOnFailure(s.opts.Dialect)
+	}
+	return spec.RestartNever
+}
+
+// checkCreateLocked applies what the description cannot: what exists,
+// and what the simulator does not play.
+func (s *Sim) checkCreateLocked(req createInstanceRequest, inst *instance) result {
 	if req.Image == "" {
-		return itemError(api.ErrInvalid, "No image specified")
+		return failure(spec.ErrInvalid, "No image specified")
+	}
+	switch {
+	case req.Replicas > 0:
+		return failure(spec.ErrNotSupported, "replicas are not supported by the simulator")
+	case len(req.Template) > 0:
+		return failure(spec.ErrNotSupported, "templates are not supported by the simulator")
+	case len(req.Roms) > 0:
+		return failure(spec.ErrNotSupported, "ROMs are not supported by the simulator")
+	case len(req.Schedules) > 0 || len(req.Autokill) > 0:
+		return failure(spec.ErrNotSupported, "schedules and autokill are not supported by the simulator")
 	}
 	inst.name = req.Name
 	if inst.name == "" {
 		inst.name = instanceName(parseImageRef(req.Image, s.ep.Registry).Repo)
 	}
 	if !nameRE.MatchString(inst.name) {
-		return itemError(api.ErrInvalid, "Invalid instance name '%s'", inst.name)
+		return failure(spec.ErrInvalid, fmt.Sprintf("Invalid instance name '%s'", inst.name))
 	}
 	if s.instanceByNameLocked(inst.name) != nil {
-		return itemError(api.ErrAlreadyExists, "Instance with name '%s' already exists", inst.name)
+		return failure(spec.ErrAlreadyExists, fmt.Sprintf("Instance with name '%s' already exists", inst.name))
 	}
 	if inst.memoryMB == 0 {
 		inst.memoryMB = defaultMemoryMB
-	}
-	if inst.memoryMB < minMemoryMB {
-		return itemError(api.ErrGuestMemoryTooSmall, "memory_mb %d is below the minimum of %d", inst.memoryMB, minMemoryMB)
-	}
-	if inst.memoryMB > maxMemoryMB {
-		return itemError(api.ErrQuota, "memory_mb %d is above the maximum of %d", inst.memoryMB, maxMemoryMB)
-	}
-	switch inst.restart {
-	case "":
-		inst.restart = api.RestartNever
-	case api.RestartNever, api.RestartAlways, api.RestartOnFailure:
-	default:
-		return itemError(api.ErrInvalid, "Invalid restart_policy '%s'", inst.restart)
-	}
-	if hasFeature(inst.features, api.FeatureDeleteOnStop) && inst.restart != api.RestartNever {
-		return itemError(api.ErrInvalid, "Feature 'delete-on-stop' requires restart_policy 'never'")
-	}
-	if req.Replicas > 0 {
-		return itemError(api.ErrNotSupported, "replicas are not supported by the simulator")
-	}
-	if s2z := req.ScaleToZero; s2z != nil && s2z.Policy != "" && s2z.Policy != api.ScaleToZeroOff && req.ServiceGroup == nil {
-		return itemError(api.ErrInvalid, "scale_to_zero requires a service_group")
 	}
 	return success
 }
@@ -159,110 +162,54 @@ func (s *Sim) instanceByNameLocked(name string) *instance {
 	return nil
 }
 
-// findLocked resolves a Ref to an instance or the documented NotFound item.
-func (s *Sim) findLocked(ref api.Ref) (*instance, api.ItemStatus) {
-	switch {
-	case ref.UUID != "" && ref.Name != "":
-		return nil, itemError(api.ErrNotBoth, "Specify either uuid or name, not both")
-	case ref.UUID != "":
-		if inst, ok := s.instances[ref.UUID]; ok {
+// findLocked resolves a ref (exactly one of uuid and name, as the checker
+// ensures) to an instance or the spec's NotFound item.
+func (s *Sim) findLocked(r ref) (*instance, result) {
+	if r.UUID != "" {
+		if inst, ok := s.instances[r.UUID]; ok {
 			return inst, success
 		}
-		return nil, itemError(api.ErrNotFound, "No instance with UUID '%s'", ref.UUID)
-	case ref.Name != "":
-		if inst := s.instanceByNameLocked(ref.Name); inst != nil {
-			return inst, success
-		}
-		return nil, itemError(api.ErrNotFound, "No instance with name '%s'", ref.Name)
+		return nil, failure(spec.ErrNotFound, fmt.Sprintf("No instance with UUID '%s'", r.UUID))
 	}
-	return nil, itemError(api.ErrMissingID, "No uuid or name given")
+	if inst := s.instanceByNameLocked(r.Name); inst != nil {
+		return inst, success
+	}
+	return nil, failure(spec.ErrNotFound, fmt.Sprintf("No instance with name '%s'", r.Name))
 }
 
-// viewLocked renders an instance as the API's Instance object.
-func (s *Sim) viewLocked(inst *instance) api.Instance {
-	v := api.Instance{
-		ItemStatus: success, UUID: inst.uuid, Name: inst.name,
-		PrivateIP: inst.ip.String(), PrivateFQDN: inst.name + ".internal",
-		State: inst.state, CreatedAt: stamp(inst.createdAt), StartedAt: stamp(inst.startedAt), StoppedAt: stamp(inst.stoppedAt),
-		Image:    imageDisplay(inst),
-		MemoryMB: inst.memoryMB, VCPUs: inst.vcpus, Args: inst.args, Env: inst.env,
-		NetworkInterfaces: []api.NetworkInterface{{UUID: inst.uuid, PrivateIP: inst.ip.String(), MAC: macFor(inst.ip)}},
-		StartCount:        inst.startCount, RestartCount: inst.restartCount, RestartPolicy: inst.restart,
-		StopReason: inst.stopReason, ExitCode: inst.exitCode, StopCode: inst.stopCode,
-		BootTimeUs: inst.bootTimeUs, NetTimeUs: inst.netTimeUs, UptimeMs: s.uptimeLocked(inst).Milliseconds(),
-		Features: inst.features, Tags: inst.tags,
-	}
-	if inst.s2z != nil {
-		z := *inst.s2z
-		z.Enabled = z.Policy != "" && z.Policy != api.ScaleToZeroOff
-		if z.Enabled && z.CooldownTimeMs == 0 {
-			z.CooldownTimeMs = 1000
-		}
-		v.ScaleToZero = &z
-	}
-	if inst.sg != nil {
-		v.ServiceGroup = s.groupRefLocked(inst.sg)
-	}
-	for _, m := range inst.volumes {
-		v.Volumes = append(v.Volumes, api.VolumeMount{UUID: m.vol.uuid, Name: m.vol.name, At: m.at, ReadOnly: m.readOnly})
-	}
-	if !inst.restartAt.IsZero() {
-		v.Restart = &api.RestartInfo{Attempt: inst.restartCount, NextAt: stamp(inst.restartAt)}
-	}
-	return v
-}
-
-// imageDisplay is the pinned image as the platform's GET shows it:
-// "oci://unikraft.io/<repo>:<tag>@sha256:...".
-func imageDisplay(inst *instance) string {
-	s := "oci://unikraft.io/" + inst.image.Repo
-	if inst.imageTag != "" {
-		s += ":" + inst.imageTag
-	}
-	return s + "@" + inst.image.Digest
-}
-
-// uptimeLocked is the time the app has run, over all its runs.
-func (s *Sim) uptimeLocked(inst *instance) time.Duration {
-	up := inst.uptime
-	if inst.run != nil && (inst.state == api.StateRunning || inst.state == api.StateStopping) {
-		up += time.Since(inst.startedAt)
-	}
-	return up
-}
-
-func (s *Sim) handleGetInstances(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	refs, err := decodeItems(r, setRefUUID)
+func (s *Sim) handleGetInstances(c *call) {
+	refs, err := items(c, setRef)
 	if err != nil {
-		malformed(w, err)
+		s.malformed(c, err)
 		return
 	}
-	details := r.URL.Query().Get("details") != "false"
+	details := c.r.URL.Query().Get("details") != "false"
 	s.mu.Lock()
-	var out []api.Instance
+	var out []instanceItem
 	if len(refs) == 0 {
-		for _, inst := range s.sortedInstancesLocked() {
+		all := listing(s.sortedInstancesLocked(), c.r.URL.Query(), func(i *instance) string { return i.uuid },
+			func(i *instance) time.Time { return i.createdAt }, func(i *instance) []string { return i.tags })
+		for _, inst := range all {
 			out = append(out, s.maybeDetailsLocked(inst, details))
 		}
 	}
-	for _, ref := range refs {
-		inst, st := s.findLocked(ref)
+	for _, r := range refs {
+		inst, st := s.findLocked(r)
 		if inst == nil {
-			out = append(out, api.Instance{ItemStatus: st, UUID: ref.UUID, Name: ref.Name})
+			out = append(out, instanceItem{result: st, UUID: r.UUID, Name: r.Name})
 			continue
 		}
 		out = append(out, s.maybeDetailsLocked(inst, details))
 	}
 	s.mu.Unlock()
-	respond(w, start, api.KindInstances, out)
+	respond(s, c, out)
 }
 
-func (s *Sim) maybeDetailsLocked(inst *instance, details bool) api.Instance {
+func (s *Sim) maybeDetailsLocked(inst *instance, details bool) instanceItem {
 	if !details {
-		return api.Instance{ItemStatus: success, UUID: inst.uuid, Name: inst.name}
+		return instanceItem{result: success, UUID: inst.uuid, Name: inst.name}
 	}
-	return s.viewLocked(inst)
+	return s.instanceViewLocked(inst)
 }
 
 // sortedInstancesLocked lists instances oldest first.
@@ -275,132 +222,175 @@ func (s *Sim) sortedInstancesLocked() []*instance {
 	return all
 }
 
-func (s *Sim) handleDeleteInstances(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	refs, err := decodeItems(r, setRefUUID)
+func (s *Sim) handleDeleteInstances(c *call) {
+	refs, err := items(c, setRef)
 	if err != nil {
-		malformed(w, err)
+		s.malformed(c, err)
 		return
 	}
-	var out []api.Instance
-	for _, ref := range refs {
+	var out []instanceItem
+	for _, r := range refs {
 		s.mu.Lock()
-		inst, st := s.findLocked(ref)
+		inst, st := s.findLocked(r)
 		s.mu.Unlock()
 		if inst == nil {
-			out = append(out, api.Instance{ItemStatus: st, UUID: ref.UUID, Name: ref.Name})
+			out = append(out, instanceItem{result: st, UUID: r.UUID, Name: r.Name})
 			continue
 		}
 		prev := s.deleteInstance(inst)
-		out = append(out, api.Instance{ItemStatus: success, UUID: inst.uuid, Name: inst.name, PreviousState: prev})
+		out = append(out, instanceItem{result: success, UUID: inst.uuid, Name: inst.name, PreviousState: prev})
 	}
-	respond(w, start, api.KindInstances, out)
+	respond(s, c, out)
 }
 
-func (s *Sim) handleStopInstances(w http.ResponseWriter, r *http.Request) {
-	perItem(s, w, r, api.KindInstances, func(x *api.StopRequest, id string) { x.Ref = api.Ref{UUID: id} }, s.stopOneLocked)
-}
-
-// stopOneLocked answers one stop request. Caller holds s.mu.
-func (s *Sim) stopOneLocked(req api.StopRequest) api.Instance {
-	inst, st := s.findLocked(req.Ref)
-	if inst == nil {
-		return api.Instance{ItemStatus: st, UUID: req.UUID, Name: req.Name}
-	}
-	if req.Force && req.DrainTimeoutMs > 0 {
-		return api.Instance{ItemStatus: itemError(api.ErrNotBoth, "drain_timeout_ms cannot be combined with force"), UUID: inst.uuid, Name: inst.name}
-	}
-	prev := inst.state
-	in := intentStop
-	if req.Force {
-		in = intentForce
-	}
-	s.stopLocked(inst, in)
-	return api.Instance{ItemStatus: success, UUID: inst.uuid, Name: inst.name, State: inst.state, PreviousState: prev}
-}
-
-func (s *Sim) handleStartInstances(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	reqs, err := decodeItems(r, func(x *api.StartRequest, id string) { x.Ref = api.Ref{UUID: id} })
+func (s *Sim) handleStopInstances(c *call) {
+	reqs, err := items(c, func(x *stopRequest, id string) { x.ref = ref{UUID: id} })
 	if err != nil {
-		malformed(w, err)
+		s.malformed(c, err)
 		return
 	}
-	var out []api.Instance
+	if s.opts.Dialect == spec.Legacy && c.form.Op == "StopInstanceByUUID" {
+		// The legacy by-UUID stop takes force and drain_timeout_ms in the query.
+		q := c.r.URL.Query()
+		reqs[0].Force = q.Get("force") == "true"
+		reqs[0].DrainTimeoutMs, _ = strconv.ParseInt(q.Get("drain_timeout_ms"), 10, 64)
+	}
+	var out []instanceItem
+	s.mu.Lock()
+	for _, req := range reqs {
+		out = append(out, s.stopOneLocked(req))
+	}
+	s.mu.Unlock()
+	respond(s, c, out)
+}
+
+// stopOneLocked answers one stop. A drain timeout (ignored with force, as
+// the by-UUID body's text says; the batch form refuses the two together)
+// drains first (lifecycle.go). quick ("a quick shutdown", overridden by
+// force) is a plain stop here: the simulator's apps have no slower one.
+// Caller holds s.mu.
+func (s *Sim) stopOneLocked(req stopRequest) instanceItem {
+	inst, st := s.findLocked(req.ref)
+	if inst == nil {
+		return instanceItem{result: st, UUID: req.UUID, Name: req.Name}
+	}
+	prev := inst.state
+	if req.IfState != "" && req.IfState != inst.state { // "Only stop the instance if it is in this state"
+		return instanceItem{result: success, UUID: inst.uuid, Name: inst.name, State: inst.state, PreviousState: prev}
+	}
+	switch {
+	case req.Force:
+		s.stopLocked(inst, intentForce)
+	case req.DrainTimeoutMs != 0:
+		s.drainLocked(inst, drainDuration(req.DrainTimeoutMs))
+	default:
+		s.stopLocked(inst, intentStop)
+	}
+	return instanceItem{result: success, UUID: inst.uuid, Name: inst.name, State: inst.state, PreviousState: prev}
+}
+
+// maxDrain is what drain_timeout_ms -1 ("the largest possible value")
+// means here: the legacy spec's maximum, one hour.
+const maxDrain = time.Hour
+
+func drainDuration(ms int64) time.Duration {
+	if ms < 0 || time.Duration(ms)*time.Millisecond > maxDrain {
+		return maxDrain
+	}
+	return time.Duration(ms) * time.Millisecond
+}
+
+func (s *Sim) handleStartInstances(c *call) {
+	reqs, err := items(c, func(x *startRequest, id string) { x.ref = ref{UUID: id} })
+	if err != nil {
+		s.malformed(c, err)
+		return
+	}
+	if s.opts.Dialect == spec.Legacy && c.form.Op == "StartInstanceByUUID" {
+		reqs[0].WaitTimeoutMs, _ = strconv.ParseInt(c.r.URL.Query().Get("wait_timeout_ms"), 10, 64)
+	}
+	var out []instanceItem
 	for _, req := range reqs {
 		s.mu.Lock()
-		inst, st := s.findLocked(req.Ref)
+		inst, st := s.findLocked(req.ref)
 		if inst == nil {
 			s.mu.Unlock()
-			out = append(out, api.Instance{ItemStatus: st, UUID: req.UUID, Name: req.Name})
+			out = append(out, instanceItem{result: st, UUID: req.UUID, Name: req.Name})
 			continue
 		}
 		prev := inst.state
+		s.abortRestartsLocked(inst) // a manual start ends the restart sequence
 		s.startLocked(inst)
 		s.mu.Unlock()
-		if req.TimeoutS > 0 {
-			s.waitState(r.Context(), inst, api.StateRunning, time.Duration(req.TimeoutS)*time.Second)
+		if wait := blockFor(req.TimeoutS, req.WaitTimeoutMs); wait > 0 {
+			s.waitState(c.r.Context(), inst, spec.StateRunning, wait)
 		}
 		s.mu.Lock()
-		out = append(out, api.Instance{ItemStatus: success, UUID: inst.uuid, Name: inst.name, State: inst.state, PreviousState: prev})
+		out = append(out, instanceItem{result: success, UUID: inst.uuid, Name: inst.name, State: inst.state, PreviousState: prev})
 		s.mu.Unlock()
 	}
-	respond(w, start, api.KindInstances, out)
+	respond(s, c, out)
 }
 
 // handleWaitInstances blocks until each instance reaches its state, or
-// answers a TimedOut item, as the API reference describes the wait
-// endpoint. The query's state and timeout_ms are defaults for the items
-// (the current SDK sends both).
-func (s *Sim) handleWaitInstances(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	reqs, err := decodeItems(r, func(x *api.WaitRequest, id string) { x.Ref = api.Ref{UUID: id} })
+// answers the timeout in the shape Options.Answers.WaitTimeout selects.
+func (s *Sim) handleWaitInstances(c *call) {
+	reqs, err := items(c, func(x *waitRequest, id string) { x.ref = ref{UUID: id} })
 	if err != nil {
-		malformed(w, err)
+		s.malformed(c, err)
 		return
 	}
-	q := r.URL.Query()
-	defState, defTimeout := api.State(q.Get("state")), int64(-1)
-	if t, err := strconv.ParseInt(q.Get("timeout_ms"), 10, 64); err == nil {
-		defTimeout = t
-	}
-	var out []api.Instance
+	var out []instanceItem
+	timedOut := ""
 	for _, req := range reqs {
-		out = append(out, s.waitOne(r.Context(), req, defState, defTimeout))
+		it, late := s.waitOne(c.r.Context(), req)
+		if late != "" && timedOut == "" {
+			timedOut = late
+		}
+		if !c.form.ItemHas("status") { // v1's wait items have none
+			it.Status = ""
+		}
+		out = append(out, it)
 	}
-	respond(w, start, api.KindInstances, out)
+	switch {
+	case timedOut == "" || s.opts.Answers.WaitTimeout == AnswerItem:
+		respond(s, c, out)
+	case s.opts.Answers.WaitTimeout == AnswerMessage:
+		s.writeJSON(c.w, http.StatusOK, envelope{Status: spec.FailedStatus(s.opts.Dialect), Message: timedOut,
+			Data: map[string]any{c.form.Kind: []instanceItem{}}, OpTimeUs: max(time.Since(c.start).Microseconds(), 1)})
+	default: // AnswerHTTP408
+		s.writeRefusal(c.w, c.form, &spec.Refusal{Status: http.StatusRequestTimeout, Code: spec.ErrTimedOut, Message: timedOut})
+	}
 }
 
-func (s *Sim) waitOne(ctx context.Context, req api.WaitRequest, defState api.State, defTimeout int64) api.Instance {
+// waitOne waits for one item; late is the timeout's message, if it timed out.
+func (s *Sim) waitOne(ctx context.Context, req waitRequest) (it instanceItem, late string) {
 	s.mu.Lock()
-	inst, st := s.findLocked(req.Ref)
+	inst, st := s.findLocked(req.ref)
 	s.mu.Unlock()
 	if inst == nil {
-		return api.Instance{ItemStatus: st, UUID: req.UUID, Name: req.Name}
+		return instanceItem{result: st, UUID: req.UUID, Name: req.Name}, ""
 	}
 	want := req.State
 	if want == "" {
-		want = defState
+		want = spec.StateRunning // "Default is running"
 	}
-	if want == "" {
-		want = api.StateRunning
-	}
-	timeout := time.Duration(req.TimeoutMs) * time.Millisecond
-	if req.TimeoutMs == 0 {
-		timeout = time.Duration(defTimeout) * time.Millisecond
+	timeout := time.Duration(-1)
+	if req.TimeoutMs != nil {
+		timeout = time.Duration(*req.TimeoutMs) * time.Millisecond
 	}
 	got := s.waitState(ctx, inst, want, timeout)
 	if got != want {
-		return api.Instance{ItemStatus: itemError(api.ErrTimedOut, "Timed out waiting for instance '%s' to reach state '%s' (it is '%s')", inst.name, want, got),
-			UUID: inst.uuid, Name: inst.name, State: got}
+		msg := fmt.Sprintf("Timed out waiting for instance '%s' to reach state '%s' (it is '%s')", inst.name, want, got)
+		return instanceItem{result: failure(spec.ErrTimedOut, msg), UUID: inst.uuid, Name: inst.name, State: got}, msg
 	}
-	return api.Instance{ItemStatus: success, UUID: inst.uuid, Name: inst.name, State: got}
+	return instanceItem{result: success, UUID: inst.uuid, Name: inst.name, State: got}, ""
 }
 
 // waitState waits until inst is in state want, the timeout passes (a
 // negative timeout waits until the client goes away) or it is deleted. It
 // returns the state at the end.
-func (s *Sim) waitState(ctx context.Context, inst *instance, want api.State, timeout time.Duration) api.State {
+func (s *Sim) waitState(ctx context.Context, inst *instance, want string, timeout time.Duration) string {
 	if timeout >= 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
@@ -421,50 +411,68 @@ func (s *Sim) waitState(ctx context.Context, inst *instance, want api.State, tim
 	}
 }
 
-// handleLogs answers the console output of one instance, base64, with the
-// available window and the returned range, the log endpoint's answer in
-// the OpenAPI spec.
-func (s *Sim) handleLogs(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	reqs, err := decodeItems(r, func(x *api.LogRequest, id string) { x.Ref = api.Ref{UUID: id} })
+// maxLogPage is the largest page both SDKs ask for (4096*4-1), the legacy
+// spec's limit maximum.
+const maxLogPage = 16383
+
+// handleLogs answers the console output of one instance, base64, with
+// the available window and the returned range.
+func (s *Sim) handleLogs(c *call) {
+	reqs, err := items(c, func(x *logRequest, id string) { x.ref = ref{UUID: id} })
 	if err != nil {
-		malformed(w, err)
+		s.malformed(c, err)
 		return
 	}
-	var out []api.LogOutput
+	var out []logItem
 	for i, req := range reqs {
+		var it logItem
 		if i > 0 {
-			out = append(out, api.LogOutput{ItemStatus: itemError(api.ErrTooMany, "Only one instance can be specified"), UUID: req.UUID, Name: req.Name})
-			continue
+			it = logItem{result: failure(spec.ErrTooMany, "Only one instance can be specified"), UUID: req.UUID, Name: req.Name}
+		} else {
+			it = s.logsOne(req)
 		}
-		out = append(out, s.logsOne(req))
+		if !c.form.ItemHas("status") { // v1's log items have none
+			it.Status = ""
+		}
+		if s.opts.Dialect == spec.Legacy {
+			it.State = ""
+		}
+		out = append(out, it)
 	}
-	respond(w, start, api.KindInstances, out)
+	respond(s, c, out)
 }
 
-func (s *Sim) logsOne(req api.LogRequest) api.LogOutput {
+func (s *Sim) logsOne(req logRequest) logItem {
 	s.mu.Lock()
-	inst, st := s.findLocked(req.Ref)
-	var state api.State
+	inst, st := s.findLocked(req.ref)
+	var state string
 	if inst != nil {
 		state = inst.state
 	}
 	s.mu.Unlock()
 	if inst == nil {
-		return api.LogOutput{ItemStatus: st, UUID: req.UUID, Name: req.Name}
+		return logItem{result: st, UUID: req.UUID, Name: req.Name}
 	}
-	limit := req.Limit
-	if limit <= 0 {
-		limit = 4096
+	// Defaults: the legacy spec's (offset -4096, limit 4096); v1 gives
+	// none, and 0 is the start of the log there.
+	offset, limit := int64(0), int64(4096)
+	if s.opts.Dialect == spec.Legacy {
+		offset = -4096
 	}
-	limit = min(limit, api.MaxLogPage)
-	out := api.LogOutput{ItemStatus: success, UUID: inst.uuid, Name: inst.name, State: state}
-	b, from, inRange := inst.logs.read(req.Offset, limit)
-	if !inRange { // the documented quirk: out of range gives available 0..0
+	if req.Offset != nil {
+		offset = *req.Offset
+	}
+	if req.Limit != nil && *req.Limit > 0 {
+		limit = *req.Limit
+	}
+	limit = min(limit, maxLogPage)
+	out := logItem{result: success, UUID: inst.uuid, Name: inst.name, State: state}
+	b, from, inRange := inst.logs.read(offset, limit)
+	if !inRange { // observed: out of range gives available 0..0
 		return out
 	}
 	out.Available.Start, out.Available.End = inst.logs.window()
-	out.Range = api.ByteRange{Start: from, End: from + int64(len(b))}
+	out.Range = byteRange{Start: from, End: from + int64(len(b))}
 	out.Output = base64.StdEncoding.EncodeToString(b)
 	return out
 }

@@ -2,93 +2,78 @@ package sim
 
 import (
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/spec"
 )
 
-func (s *Sim) handleCreateServiceGroups(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	specs, err := decodeItems(r, func(*api.ServiceGroupSpec, string) {})
-	if err != nil {
-		malformed(w, err)
+func (s *Sim) handleCreateServiceGroup(c *call) {
+	var req groupRequest
+	if err := c.decode(&req); err != nil {
+		s.malformed(c, err)
 		return
 	}
-	var out []api.ServiceGroup
 	s.mu.Lock()
-	for _, spec := range specs {
-		g, st := s.newGroupLocked(spec, true)
-		if g == nil {
-			out = append(out, api.ServiceGroup{ItemStatus: st, Name: spec.Name})
-			continue
+	g, st := s.newGroupLocked(req, true)
+	var v groupView
+	if g == nil {
+		v = groupView{result: st, Name: req.Name}
+	} else {
+		v = s.groupViewLocked(g)
+		if s.opts.Dialect == spec.Legacy { // the legacy create's answer item is this small
+			v = groupView{result: v.result, UUID: v.UUID, Name: v.Name, SoftLimit: v.SoftLimit, HardLimit: v.HardLimit, Domains: v.Domains}
 		}
-		out = append(out, s.groupViewLocked(g))
 	}
 	s.mu.Unlock()
-	respond(w, start, api.KindServiceGroups, out)
+	if g != nil && s.faults.takeReset() {
+		s.logf("fault: connection reset after creating service group %s", g.name)
+		resetConnection(c.w)
+		return
+	}
+	respond(s, c, []groupView{v})
 }
 
-// newGroupLocked validates a spec and creates the group.
-func (s *Sim) newGroupLocked(spec api.ServiceGroupSpec, persistent bool) (*serviceGroup, api.ItemStatus) {
-	g := &serviceGroup{uuid: newUUID(), name: spec.Name, createdAt: time.Now(), persistent: persistent,
-		softLimit: spec.SoftLimit, hardLimit: spec.HardLimit}
+// newGroupLocked creates a group from a checked request (the checker has
+// applied the handler rules of each port).
+func (s *Sim) newGroupLocked(req groupRequest, persistent bool) (*serviceGroup, result) {
+	g := &serviceGroup{uuid: newUUID(), name: req.Name, createdAt: time.Now(), persistent: persistent,
+		softLimit: req.SoftLimit, hardLimit: req.HardLimit}
 	if g.name == "" {
 		g.name = serviceGroupName()
 	}
 	if !nameRE.MatchString(g.name) {
-		return nil, itemError(api.ErrInvalid, "Invalid service group name '%s'", g.name)
+		return nil, failure(spec.ErrInvalid, fmt.Sprintf("Invalid service group name '%s'", g.name))
 	}
 	if s.groupByNameLocked(g.name) != nil {
-		return nil, itemError(api.ErrAlreadyExists, "Service group with name '%s' already exists", g.name)
+		return nil, failure(spec.ErrAlreadyExists, fmt.Sprintf("Service group with name '%s' already exists", g.name))
 	}
-	for _, svc := range spec.Services {
-		if err := checkService(&svc); err != nil {
-			return nil, itemError(api.ErrInvalid, "%v", err)
+	for _, d := range req.Domains {
+		if d.Certificate != nil {
+			return nil, failure(spec.ErrNotSupported, "certificates are not supported by the simulator")
+		}
+	}
+	for _, svc := range req.Services {
+		if svc.DestinationPort == 0 {
+			svc.DestinationPort = svc.Port
 		}
 		g.services = append(g.services, svc)
 	}
-	g.domains = s.fqdns(g.name, spec.Domains)
+	g.domains = s.fqdns(g.name, req.Domains)
 	for _, d := range g.domains {
 		if s.groupByDomainLocked(d) != nil {
-			return nil, itemError(api.ErrAlreadyExists, "Domain '%s' is already in use", d)
+			return nil, failure(spec.ErrAlreadyExists, fmt.Sprintf("Domain '%s' is already in use", d))
 		}
 	}
 	s.groups[g.uuid] = g
 	return g, success
 }
 
-// checkService applies the platform's rules on service ports and handlers
-// (the Unikraft Cloud docs on services: 443 is tls+http, 80 is http and may
-// redirect to 443, any other port is tls only), and defaults
-// destination_port to port.
-func checkService(svc *api.Service) error {
-	has := func(h api.Handler) bool { return slices.Contains(svc.Handlers, h) }
-	if svc.Port <= 0 || svc.Port > 65535 {
-		return fmt.Errorf("invalid port %d", svc.Port)
-	}
-	if svc.DestinationPort == 0 {
-		svc.DestinationPort = svc.Port
-	}
-	switch {
-	case svc.Port == 80 && (!has(api.HandlerHTTP) || has(api.HandlerTLS)):
-		return fmt.Errorf("port 80 must have the http handler and must not have tls")
-	case svc.Port == 443 && (!has(api.HandlerHTTP) || !has(api.HandlerTLS)):
-		return fmt.Errorf("port 443 must have the http and tls handlers")
-	case has(api.HandlerRedirect) && (svc.Port != 80 || svc.DestinationPort != 443):
-		return fmt.Errorf("the redirect handler is only allowed on 80 -> 443")
-	case svc.Port != 80 && svc.Port != 443 && (!has(api.HandlerTLS) || has(api.HandlerHTTP)):
-		return fmt.Errorf("port %d must have the tls handler and must not have http", svc.Port)
-	}
-	return nil
-}
-
 // fqdns turns requested domains into FQDNs: a trailing "." means an FQDN,
 // otherwise a subdomain of the metro; none means "<group>.<metro>.<domain>",
-// as the OpenAPI spec describes a service group's domains.
-func (s *Sim) fqdns(group string, ds []api.Domain) []string {
+// as the spec describes a service group's domains.
+func (s *Sim) fqdns(group string, ds []domainRequest) []string {
 	if len(ds) == 0 {
 		return []string{group + "." + s.domain}
 	}
@@ -122,42 +107,37 @@ func (s *Sim) groupByDomainLocked(fqdn string) *serviceGroup {
 	return nil
 }
 
-// findGroupLocked resolves a Ref to a group.
-func (s *Sim) findGroupLocked(ref api.Ref) (*serviceGroup, api.ItemStatus) {
-	switch {
-	case ref.UUID != "":
-		if g, ok := s.groups[ref.UUID]; ok {
+// findGroupLocked resolves a ref to a group; the message is the spec's
+// example ("No service with name 'funky-town-g756b5d'").
+func (s *Sim) findGroupLocked(r ref) (*serviceGroup, result) {
+	if r.UUID != "" {
+		if g, ok := s.groups[r.UUID]; ok {
 			return g, success
 		}
-		return nil, itemError(api.ErrNotFound, "No service group with UUID '%s'", ref.UUID)
-	case ref.Name != "":
-		if g := s.groupByNameLocked(ref.Name); g != nil {
-			return g, success
-		}
-		return nil, itemError(api.ErrNotFound, "No service group with name '%s'", ref.Name)
+		return nil, failure(spec.ErrNotFound, fmt.Sprintf("No service with UUID '%s'", r.UUID))
 	}
-	return nil, itemError(api.ErrMissingID, "No uuid or name given")
+	if g := s.groupByNameLocked(r.Name); g != nil {
+		return g, success
+	}
+	return nil, failure(spec.ErrNotFound, fmt.Sprintf("No service with name '%s'", r.Name))
 }
 
 // joinGroupLocked puts a new instance in the group its create request
-// names: an existing one by uuid/name, or a new inline one (deleted with
-// its last instance), or none.
-func (s *Sim) joinGroupLocked(inst *instance, spec *api.ServiceGroupSpec) api.ItemStatus {
-	if spec == nil {
+// names: an existing one by uuid or name, or a new ephemeral one (deleted
+// with its last instance) described by services and domains, or none.
+func (s *Sim) joinGroupLocked(inst *instance, req *groupRequest) result {
+	if req == nil {
 		return success
 	}
 	var g *serviceGroup
 	st := success
-	if spec.UUID != "" || spec.Name != "" && len(spec.Services) == 0 && len(spec.Domains) == 0 {
-		g, st = s.findGroupLocked(api.Ref{UUID: spec.UUID, Name: spec.Name})
+	if req.UUID != "" || req.Name != "" {
+		g, st = s.findGroupLocked(ref{UUID: req.UUID, Name: req.Name})
 	} else {
-		g, st = s.newGroupLocked(*spec, false)
+		g, st = s.newGroupLocked(*req, false)
 	}
 	if g == nil {
 		return st
-	}
-	if g.hardLimit > 0 && len(g.members) >= g.hardLimit {
-		return itemError(api.ErrQuota, "Service group '%s' is at its hard limit of %d instances", g.name, g.hardLimit)
 	}
 	inst.sg = g
 	g.members = append(g.members, inst)
@@ -175,37 +155,13 @@ func (s *Sim) leaveGroupLocked(inst *instance) {
 	}
 }
 
-// groupRefLocked is the service group as an instance shows it.
-func (s *Sim) groupRefLocked(g *serviceGroup) *api.ServiceGroup {
-	v := &api.ServiceGroup{UUID: g.uuid, Name: g.name}
-	for _, d := range g.domains {
-		v.Domains = append(v.Domains, api.Domain{FQDN: d})
-	}
-	return v
-}
-
-// groupViewLocked is the full ServiceGroup object.
-func (s *Sim) groupViewLocked(g *serviceGroup) api.ServiceGroup {
-	v := *s.groupRefLocked(g)
-	v.ItemStatus = success
-	v.CreatedAt = stamp(g.createdAt)
-	v.Persistent = g.persistent
-	v.SoftLimit, v.HardLimit = g.softLimit, g.hardLimit
-	v.Services = g.services
-	for _, m := range g.members {
-		v.Instances = append(v.Instances, api.Ref{UUID: m.uuid, Name: m.name})
-	}
-	return v
-}
-
-func (s *Sim) handleGetServiceGroups(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	refs, err := decodeItems(r, setRefUUID)
+func (s *Sim) handleGetServiceGroups(c *call) {
+	refs, err := items(c, setRef)
 	if err != nil {
-		malformed(w, err)
+		s.malformed(c, err)
 		return
 	}
-	var out []api.ServiceGroup
+	var out []groupView
 	s.mu.Lock()
 	if len(refs) == 0 {
 		var all []*serviceGroup
@@ -213,34 +169,40 @@ func (s *Sim) handleGetServiceGroups(w http.ResponseWriter, r *http.Request) {
 			all = append(all, g)
 		}
 		slices.SortFunc(all, func(a, b *serviceGroup) int { return a.createdAt.Compare(b.createdAt) })
+		all = listing(all, c.r.URL.Query(), func(g *serviceGroup) string { return g.uuid },
+			func(g *serviceGroup) time.Time { return g.createdAt }, func(*serviceGroup) []string { return nil })
 		for _, g := range all {
+			if c.r.URL.Query().Get("details") == "false" {
+				out = append(out, groupView{result: success, UUID: g.uuid, Name: g.name})
+				continue
+			}
 			out = append(out, s.groupViewLocked(g))
 		}
 	}
-	for _, ref := range refs {
-		if g, st := s.findGroupLocked(ref); g == nil {
-			out = append(out, api.ServiceGroup{ItemStatus: st, UUID: ref.UUID, Name: ref.Name})
+	for _, r := range refs {
+		if g, st := s.findGroupLocked(r); g == nil {
+			out = append(out, groupView{result: st, UUID: r.UUID, Name: r.Name})
 		} else {
 			out = append(out, s.groupViewLocked(g))
 		}
 	}
 	s.mu.Unlock()
-	respond(w, start, api.KindServiceGroups, out)
+	respond(s, c, out)
 }
 
-func (s *Sim) handleDeleteServiceGroups(w http.ResponseWriter, r *http.Request) {
-	perItem(s, w, r, api.KindServiceGroups, setRefUUID, s.deleteGroupLocked)
+func (s *Sim) handleDeleteServiceGroups(c *call) {
+	perItem(s, c, setRef, s.deleteGroupLocked)
 }
 
-func (s *Sim) deleteGroupLocked(ref api.Ref) api.ServiceGroup {
-	g, st := s.findGroupLocked(ref)
+func (s *Sim) deleteGroupLocked(r ref) groupView {
+	g, st := s.findGroupLocked(r)
 	switch {
 	case g == nil:
-		return api.ServiceGroup{ItemStatus: st, UUID: ref.UUID, Name: ref.Name}
+		return groupView{result: st, UUID: r.UUID, Name: r.Name}
 	case len(g.members) > 0:
-		return api.ServiceGroup{ItemStatus: itemError(api.ErrAttached, "Service group '%s' still has %d instance(s)", g.name, len(g.members)), UUID: g.uuid, Name: g.name}
+		return groupView{result: failure(spec.ErrAttached, fmt.Sprintf("Service group '%s' still has %d instance(s)", g.name, len(g.members))), UUID: g.uuid, Name: g.name}
 	default:
 		delete(s.groups, g.uuid)
-		return api.ServiceGroup{ItemStatus: success, UUID: g.uuid, Name: g.name}
+		return groupView{result: success, UUID: g.uuid, Name: g.name}
 	}
 }

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/spec"
 )
 
 // TestAuth: the API wants the bearer token, the registry the token's
@@ -133,14 +133,25 @@ func TestImagesAndQuotas(t *testing.T) {
 	if !ok || web.Args != "/app serve" || !web.Initrd || !strings.HasPrefix(web.Digest, "sim/web@sha256:") {
 		t.Errorf("sim/web: %+v", web)
 	}
-	call(t, s, http.MethodGet, "/v1/images/list", []api.ImageFilter{{Digest: web.Digest}, {Tag: "sim/nope:latest"}}, &resp)
-	if items := resp.Items(api.KindImages); len(items) != 2 || items[0].Digest != web.Digest || items[1].Error != api.ErrNotFound {
-		t.Errorf("filters: %+v", resp)
+	// v1's look-up takes one TagOrDigest object; an image that is not
+	// there is a top-level message, v1's Image having no per-item status.
+	call(t, s, http.MethodGet, "/v1/images/list", api.ImageFilter{Digest: web.Digest}, &resp)
+	if items := resp.Items(api.KindImages); len(items) != 1 || items[0].Digest != web.Digest || resp.Status != api.StatusSuccess {
+		t.Errorf("by digest: %+v", resp)
+	}
+	call(t, s, http.MethodGet, "/v1/images/list", api.ImageFilter{Tag: "sim/web:latest"}, &resp)
+	if items := resp.Items(api.KindImages); len(items) != 1 || items[0].Digest != web.Digest {
+		t.Errorf("by tag: %+v", resp)
+	}
+	resp = api.Response[api.Image]{}
+	call(t, s, http.MethodGet, "/v1/images/list", api.ImageFilter{Tag: "sim/nope:latest"}, &resp)
+	if items := resp.Items(api.KindImages); len(items) != 0 || resp.Status != api.StatusError || resp.Message != "No images found" {
+		t.Errorf("not found: %+v", resp)
 	}
 	create(t, s, api.CreateInstanceRequest{Name: "a", Image: "sim/web:latest", MemoryMB: 256})
 	var q api.Response[api.Quotas]
 	call(t, s, http.MethodGet, "/v1/users/quotas", nil, &q)
-	if items := q.Items(api.KindQuotas); len(items) != 1 || items[0].Used.Instances != 1 || items[0].Limits.MaxMemoryMB != sim.MaxMemoryMB {
+	if items := q.Items(api.KindQuotas); len(items) != 1 || items[0].Used.Instances != 1 || items[0].Limits.MaxMemoryMB != spec.MaxMemoryMB {
 		t.Errorf("quotas: %+v", q)
 	}
 }

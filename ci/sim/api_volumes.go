@@ -1,56 +1,72 @@
 package sim
 
 import (
-	"net/http"
+	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"time"
 
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/spec"
 )
 
 // Volumes are host directories under the simulator's dir, bound into the
 // instances that mount them (size_mb is recorded, not enforced).
 
-func (s *Sim) handleCreateVolumes(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	reqs, err := decodeItems(r, func(*api.CreateVolumeRequest, string) {})
-	if err != nil {
-		malformed(w, err)
-		return
+func (s *Sim) handleCreateVolumes(c *call) {
+	var reqs []createVolumeRequest
+	if c.form.Batch() { // legacy: an array of {name, size_mb}
+		if err := c.decode(&reqs); err != nil {
+			s.malformed(c, err)
+			return
+		}
+	} else {
+		var one createVolumeRequest
+		if err := c.decode(&one); err != nil {
+			s.malformed(c, err)
+			return
+		}
+		reqs = []createVolumeRequest{one}
 	}
-	var out []api.Volume
+	var out []volumeItem
 	s.mu.Lock()
 	for _, req := range reqs {
-		v, st := s.newVolumeLocked(req.Name, req.SizeMB)
-		if v == nil {
-			out = append(out, api.Volume{ItemStatus: st, Name: req.Name})
+		if req.Template != nil || req.HostPath != "" {
+			out = append(out, volumeItem{result: failure(spec.ErrNotSupported, "template and host_path volumes are not supported by the simulator"), Name: req.Name})
 			continue
 		}
-		out = append(out, s.volumeViewLocked(v))
+		v, st := s.newVolumeLocked(req.Name, req.SizeMB)
+		if v == nil {
+			out = append(out, volumeItem{result: st, Name: req.Name})
+			continue
+		}
+		v.tags = req.Tags
+		// CreateVolumeResponseVolume: status, uuid, name, state (v1);
+		// status, uuid, name (legacy).
+		it := volumeItem{result: success, UUID: v.uuid, Name: v.name, State: spec.VolumeAvailable}
+		if s.opts.Dialect == spec.Legacy {
+			it.State = ""
+		}
+		out = append(out, it)
 	}
 	s.mu.Unlock()
-	respond(w, start, api.KindVolumes, out)
+	respond(s, c, out)
 }
 
-func (s *Sim) newVolumeLocked(name string, sizeMB int64) (*volume, api.ItemStatus) {
+func (s *Sim) newVolumeLocked(name string, sizeMB int64) (*volume, result) {
 	v := &volume{uuid: newUUID(), name: name, createdAt: time.Now(), sizeMB: sizeMB}
 	if v.name == "" {
-		v.name = "vol-" + randLower(8)
+		v.name = "vol-" + randLower(5) // "vol-X ... a 5 character long random alphanumeric suffix"
 	}
 	switch {
 	case !nameRE.MatchString(v.name):
-		return nil, itemError(api.ErrInvalid, "Invalid volume name '%s'", v.name)
-	case sizeMB <= 0:
-		return nil, itemError(api.ErrInvalid, "size_mb must be positive")
+		return nil, failure(spec.ErrInvalid, fmt.Sprintf("Invalid volume name '%s'", v.name))
 	case s.volumeByNameLocked(v.name) != nil:
-		return nil, itemError(api.ErrAlreadyExists, "Volume with name '%s' already exists", v.name)
+		return nil, failure(spec.ErrAlreadyExists, fmt.Sprintf("Volume with name '%s' already exists", v.name))
 	}
 	v.dir = filepath.Join(s.dir, "volumes", v.uuid)
 	if err := os.MkdirAll(v.dir, 0o755); err != nil {
-		return nil, itemError(api.ErrFailedOperation, "create volume: %v", err)
+		return nil, failure(spec.ErrFailedOperation, fmt.Sprintf("create volume: %v", err))
 	}
 	s.volumes[v.uuid] = v
 	return v, success
@@ -65,76 +81,80 @@ func (s *Sim) volumeByNameLocked(name string) *volume {
 	return nil
 }
 
-func (s *Sim) findVolumeLocked(ref api.Ref) (*volume, api.ItemStatus) {
-	switch {
-	case ref.UUID != "":
-		if v, ok := s.volumes[ref.UUID]; ok {
+func (s *Sim) findVolumeLocked(r ref) (*volume, result) {
+	if r.UUID != "" {
+		if v, ok := s.volumes[r.UUID]; ok {
 			return v, success
 		}
-		return nil, itemError(api.ErrNotFound, "No volume with UUID '%s'", ref.UUID)
-	case ref.Name != "":
-		if v := s.volumeByNameLocked(ref.Name); v != nil {
-			return v, success
-		}
-		return nil, itemError(api.ErrNotFound, "No volume with name '%s'", ref.Name)
+		return nil, failure(spec.ErrNotFound, fmt.Sprintf("No volume with UUID '%s'", r.UUID))
 	}
-	return nil, itemError(api.ErrMissingID, "No uuid or name given")
+	if v := s.volumeByNameLocked(r.Name); v != nil {
+		return v, success
+	}
+	return nil, failure(spec.ErrNotFound, fmt.Sprintf("No volume with name '%s'", r.Name))
 }
 
 // volumeViewLocked renders a volume. It is "mounted" while a member
 // instance runs, "available" otherwise.
-func (s *Sim) volumeViewLocked(v *volume) api.Volume {
-	out := api.Volume{ItemStatus: success, UUID: v.uuid, Name: v.name, CreatedAt: stamp(v.createdAt),
-		State: api.VolumeAvailable, SizeMB: v.sizeMB, FreeMB: v.sizeMB, Persistent: true, Filesystem: "ext4"}
+func (s *Sim) volumeViewLocked(v *volume) volumeItem {
+	out := volumeItem{result: success, UUID: v.uuid, Name: v.name, CreatedAt: stamp(v.createdAt),
+		State: spec.VolumeAvailable, SizeMB: v.sizeMB, Persistent: true}
+	if s.opts.Dialect != spec.Legacy {
+		out.FreeMB, out.Filesystem, out.Tags = v.sizeMB, "ext4", v.tags
+	}
 	for _, inst := range v.mounts {
-		out.AttachedTo = append(out.AttachedTo, api.Ref{UUID: inst.uuid, Name: inst.name})
+		out.AttachedTo = append(out.AttachedTo, ref{UUID: inst.uuid, Name: inst.name})
 		if inst.run != nil {
-			out.State = api.VolumeMounted
+			out.State = spec.VolumeMounted
 			ro := slices.ContainsFunc(inst.volumes, func(m volumeMount) bool { return m.vol == v && m.readOnly })
-			out.MountedBy = append(out.MountedBy, api.VolumeMountedBy{UUID: inst.uuid, Name: inst.name, ReadOnly: ro})
+			out.MountedBy = append(out.MountedBy, mountedView{UUID: inst.uuid, Name: inst.name, ReadOnly: ro})
 		}
 	}
 	return out
 }
 
 // mountVolumesLocked attaches the volumes of a create request: existing
-// ones by uuid/name, or new ones created inline with size_mb.
-func (s *Sim) mountVolumesLocked(inst *instance, mounts []api.VolumeMount) api.ItemStatus {
+// ones by uuid or name, or new ones created with a name and size_mb.
+func (s *Sim) mountVolumesLocked(inst *instance, mounts []mountRequest) result {
 	for _, m := range mounts {
-		v, st := s.findVolumeLocked(api.Ref{UUID: m.UUID, Name: m.Name})
-		if v == nil && m.UUID == "" && m.SizeMB > 0 {
-			v, st = s.newVolumeLocked(m.Name, m.SizeMB)
+		if m.HostPath != "" {
+			return failure(spec.ErrNotSupported, "host_path volumes are not supported by the simulator")
+		}
+		var v *volume
+		st := success
+		if m.SizeMB > 0 {
+			if v, st = s.newVolumeLocked(m.Name, m.SizeMB); v != nil {
+				v.tags = m.Tags
+			}
+		} else {
+			v, st = s.findVolumeLocked(ref{UUID: m.UUID, Name: m.Name})
 		}
 		if v == nil {
 			return st
 		}
-		if st := s.attachLocked(v, inst, m.At, m.ReadOnly); st.Failed() {
+		if st := s.attachLocked(v, inst, m.At, m.ReadOnly); st.failed() {
 			return st
 		}
 	}
 	return success
 }
 
-func (s *Sim) attachLocked(v *volume, inst *instance, at string, readOnly bool) api.ItemStatus {
-	if at == "" || !path.IsAbs(at) {
-		return itemError(api.ErrInvalid, "Volume mount point '%s' must be an absolute path", at)
-	}
+func (s *Sim) attachLocked(v *volume, inst *instance, at string, readOnly bool) result {
 	if slices.Contains(v.mounts, inst) {
-		return itemError(api.ErrAttached, "Volume '%s' is already attached to '%s'", v.name, inst.name)
+		return failure(spec.ErrAttached, fmt.Sprintf("Volume '%s' is already attached to '%s'", v.name, inst.name))
 	}
 	inst.volumes = append(inst.volumes, volumeMount{vol: v, at: at, readOnly: readOnly})
 	v.mounts = append(v.mounts, inst)
 	return success
 }
 
-func (s *Sim) handleGetVolumes(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	refs, err := decodeItems(r, setRefUUID)
+func (s *Sim) handleGetVolumes(c *call) {
+	refs, err := items(c, setRef)
 	if err != nil {
-		malformed(w, err)
+		s.malformed(c, err)
 		return
 	}
-	var out []api.Volume
+	var out []volumeItem
 	s.mu.Lock()
 	if len(refs) == 0 {
 		var all []*volume
@@ -142,60 +162,68 @@ func (s *Sim) handleGetVolumes(w http.ResponseWriter, r *http.Request) {
 			all = append(all, v)
 		}
 		slices.SortFunc(all, func(a, b *volume) int { return a.createdAt.Compare(b.createdAt) })
+		all = listing(all, c.r.URL.Query(), func(v *volume) string { return v.uuid },
+			func(v *volume) time.Time { return v.createdAt }, func(v *volume) []string { return v.tags })
 		for _, v := range all {
+			if c.r.URL.Query().Get("details") == "false" {
+				out = append(out, volumeItem{result: success, UUID: v.uuid, Name: v.name})
+				continue
+			}
 			out = append(out, s.volumeViewLocked(v))
 		}
 	}
-	for _, ref := range refs {
-		if v, st := s.findVolumeLocked(ref); v == nil {
-			out = append(out, api.Volume{ItemStatus: st, UUID: ref.UUID, Name: ref.Name})
+	for _, r := range refs {
+		if v, st := s.findVolumeLocked(r); v == nil {
+			out = append(out, volumeItem{result: st, UUID: r.UUID, Name: r.Name})
 		} else {
 			out = append(out, s.volumeViewLocked(v))
 		}
 	}
 	s.mu.Unlock()
-	respond(w, start, api.KindVolumes, out)
+	respond(s, c, out)
 }
 
-// stoppedLocked reports whether volumes may be changed on inst: the API
-// reference's attach and detach require the instance to be stopped.
+// stoppedLocked reports whether volumes may be changed on inst: attach
+// and detach require the instance to be stopped.
 func stoppedLocked(inst *instance) bool {
 	return inst.run == nil
 }
 
-func (s *Sim) handleAttachVolumes(w http.ResponseWriter, r *http.Request) {
-	perItem(s, w, r, api.KindVolumes, func(x *api.AttachVolumeRequest, id string) { x.Ref = api.Ref{UUID: id} }, s.attachOneLocked)
+func (s *Sim) handleAttachVolumes(c *call) {
+	perItem(s, c, func(x *attachRequest, id string) { x.ref = ref{UUID: id} }, s.attachOneLocked)
 }
 
-func (s *Sim) attachOneLocked(req api.AttachVolumeRequest) api.Volume {
-	v, st := s.findVolumeLocked(req.Ref)
+// attachOneLocked answers AttachVolumesResponseAttachedVolume: status,
+// uuid, name (message, error).
+func (s *Sim) attachOneLocked(req attachRequest) volumeItem {
+	v, st := s.findVolumeLocked(req.ref)
 	if v == nil {
-		return api.Volume{ItemStatus: st, UUID: req.UUID, Name: req.Name}
+		return volumeItem{result: st, UUID: req.UUID, Name: req.Name}
 	}
 	inst, st := s.findLocked(req.AttachTo)
 	if inst == nil {
-		return api.Volume{ItemStatus: st, UUID: v.uuid, Name: v.name}
+		return volumeItem{result: st, UUID: v.uuid, Name: v.name}
 	}
 	if !stoppedLocked(inst) {
-		return api.Volume{ItemStatus: itemError(api.ErrFailedWrongVMState, "Instance '%s' must be stopped", inst.name), UUID: v.uuid, Name: v.name}
+		return volumeItem{result: failure(spec.ErrFailedWrongVMState, fmt.Sprintf("Instance '%s' must be stopped", inst.name)), UUID: v.uuid, Name: v.name}
 	}
-	if st := s.attachLocked(v, inst, req.At, req.ReadOnly); st.Failed() {
-		return api.Volume{ItemStatus: st, UUID: v.uuid, Name: v.name}
+	if st := s.attachLocked(v, inst, req.At, req.ReadOnly); st.failed() {
+		return volumeItem{result: st, UUID: v.uuid, Name: v.name}
 	}
-	return s.volumeViewLocked(v)
+	return volumeItem{result: success, UUID: v.uuid, Name: v.name}
 }
 
-func (s *Sim) handleDetachVolumes(w http.ResponseWriter, r *http.Request) {
-	perItem(s, w, r, api.KindVolumes, func(x *api.DetachVolumeRequest, id string) { x.Ref = api.Ref{UUID: id} }, s.detachOneLocked)
+func (s *Sim) handleDetachVolumes(c *call) {
+	perItem(s, c, func(x *detachRequest, id string) { x.ref = ref{UUID: id} }, s.detachOneLocked)
 }
 
-func (s *Sim) detachOneLocked(req api.DetachVolumeRequest) api.Volume {
-	v, st := s.findVolumeLocked(req.Ref)
+func (s *Sim) detachOneLocked(req detachRequest) volumeItem {
+	v, st := s.findVolumeLocked(req.ref)
 	if v == nil {
-		return api.Volume{ItemStatus: st, UUID: req.UUID, Name: req.Name}
+		return volumeItem{result: st, UUID: req.UUID, Name: req.Name}
 	}
 	if len(v.mounts) == 0 {
-		return api.Volume{ItemStatus: itemError(api.ErrNotAttached, "Volume '%s' is not attached", v.name), UUID: v.uuid, Name: v.name}
+		return volumeItem{result: failure(spec.ErrNotAttached, fmt.Sprintf("Volume '%s' is not attached", v.name)), UUID: v.uuid, Name: v.name}
 	}
 	var keep []*instance
 	for _, inst := range v.mounts {
@@ -204,7 +232,7 @@ func (s *Sim) detachOneLocked(req api.DetachVolumeRequest) api.Volume {
 			continue
 		}
 		if !stoppedLocked(inst) {
-			return api.Volume{ItemStatus: itemError(api.ErrFailedWrongVMState, "Instance '%s' must be stopped", inst.name), UUID: v.uuid, Name: v.name}
+			return volumeItem{result: failure(spec.ErrFailedWrongVMState, fmt.Sprintf("Instance '%s' must be stopped", inst.name)), UUID: v.uuid, Name: v.name}
 		}
 	}
 	for _, inst := range v.mounts {
@@ -213,23 +241,57 @@ func (s *Sim) detachOneLocked(req api.DetachVolumeRequest) api.Volume {
 		}
 	}
 	v.mounts = keep
-	return s.volumeViewLocked(v)
+	return volumeItem{result: success, UUID: v.uuid, Name: v.name}
 }
 
-func (s *Sim) handleDeleteVolumes(w http.ResponseWriter, r *http.Request) {
-	perItem(s, w, r, api.KindVolumes, setRefUUID, s.deleteVolumeLocked)
+func (s *Sim) handleCloneVolumes(c *call) {
+	perItem(s, c, func(x *cloneRequest, id string) { x.ref = ref{UUID: id} }, s.cloneOneLocked)
 }
 
-func (s *Sim) deleteVolumeLocked(ref api.Ref) api.Volume {
-	v, st := s.findVolumeLocked(ref)
+// cloneOneLocked copies a volume's files into a new volume of the same
+// size. As the clone endpoints say, the source must not be mounted
+// read-write by a running instance ("must not be mounted to any instance
+// or only mounted as read-only"); the copy is "vol-X" if unnamed, and
+// answers CloneVolumesResponseVolume (status, uuid, name, state).
+func (s *Sim) cloneOneLocked(req cloneRequest) volumeItem {
+	src, st := s.findVolumeLocked(req.ref)
+	if src == nil {
+		return volumeItem{result: st, UUID: req.UUID, Name: req.Name}
+	}
+	for _, inst := range src.mounts {
+		rw := slices.ContainsFunc(inst.volumes, func(m volumeMount) bool { return m.vol == src && !m.readOnly })
+		if inst.run != nil && rw {
+			return volumeItem{result: failure(spec.ErrFailedWrongVMState,
+				fmt.Sprintf("Volume '%s' is mounted read-write by instance '%s'", src.name, inst.name)), UUID: src.uuid, Name: src.name}
+		}
+	}
+	dst, st := s.newVolumeLocked(req.VolName, src.sizeMB)
+	if dst == nil {
+		return volumeItem{result: st, Name: req.VolName}
+	}
+	dst.tags = req.Tags
+	if err := os.CopyFS(dst.dir, os.DirFS(src.dir)); err != nil {
+		delete(s.volumes, dst.uuid)
+		_ = os.RemoveAll(dst.dir)
+		return volumeItem{result: failure(spec.ErrFailedOperation, fmt.Sprintf("clone volume: %v", err)), UUID: src.uuid, Name: src.name}
+	}
+	return volumeItem{result: success, UUID: dst.uuid, Name: dst.name, State: spec.VolumeAvailable}
+}
+
+func (s *Sim) handleDeleteVolumes(c *call) {
+	perItem(s, c, setRef, s.deleteVolumeLocked)
+}
+
+func (s *Sim) deleteVolumeLocked(r ref) volumeItem {
+	v, st := s.findVolumeLocked(r)
 	switch {
 	case v == nil:
-		return api.Volume{ItemStatus: st, UUID: ref.UUID, Name: ref.Name}
+		return volumeItem{result: st, UUID: r.UUID, Name: r.Name}
 	case len(v.mounts) > 0:
-		return api.Volume{ItemStatus: itemError(api.ErrAttached, "Volume '%s' is attached", v.name), UUID: v.uuid, Name: v.name}
+		return volumeItem{result: failure(spec.ErrAttached, fmt.Sprintf("Volume '%s' is attached", v.name)), UUID: v.uuid, Name: v.name}
 	default:
 		delete(s.volumes, v.uuid)
 		_ = os.RemoveAll(v.dir)
-		return api.Volume{ItemStatus: success, UUID: v.uuid, Name: v.name}
+		return volumeItem{result: success, UUID: v.uuid, Name: v.name}
 	}
 }

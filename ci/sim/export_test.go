@@ -4,13 +4,16 @@ package sim
 // tests live outside the package so that they can use ci/sim/simtest,
 // which imports it.
 
-import "os"
+import (
+	"os"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/spec"
+)
 
 // Values the tests compare answers with.
-var AppExitStopCode = appExitStopCode
+var AppExitStopCode = uint32(appExitStopCode)
 
 const (
-	MaxMemoryMB = maxMemoryMB
 	ExitENOENT  = exitENOENT
 	ExitENOEXEC = exitENOEXEC
 	ExitEACCES  = exitEACCES
@@ -49,3 +52,6 @@ func (s *Sim) VolumeDir(uuid string) string {
 	defer s.mu.Unlock()
 	return s.volumes[uuid].dir
 }
+
+// DialectOf is the dialect the simulator serves.
+func (s *Sim) DialectOf() spec.Dialect { return s.opts.Dialect }

@@ -3,20 +3,21 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 )
 
 // Faults are switches that make the API misbehave the way a real one can,
 // for testing clients. Counts are consumed one per matching API request
-// (or per instance start for CrashOnStart). Set them with Options.Faults,
-// (*Sim).SetFaults, or POST /_sim/faults with this JSON on the API port
-// (GET shows what is left, DELETE clears).
+// (or per instance start for CrashOnStart, per create for
+// ResetAfterCreate). Set them with Options.Faults, (*Sim).SetFaults, or
+// POST /_sim/faults with this JSON on the API port (GET shows what is
+// left, DELETE clears). Kill is the test hook for a crash of a running
+// app.
 type Faults struct {
 	// Path, if set, limits the API faults to request paths with this prefix
 	// (e.g. "/v1/instances").
@@ -36,15 +37,21 @@ type Faults struct {
 	// 0x00000005: SEGFAULT at initlevel 0).
 	CrashOnStart  int    `json:"crash_on_start,omitempty"`
 	CrashStopCode uint32 `json:"crash_stop_code,omitempty"`
+	// ResetAfterCreate makes that many creates (POST /v1/instances, POST
+	// /v1/services) be carried out and then not answered: the connection
+	// is closed, as when a gateway drops it, so a client must find out by
+	// name whether its create happened.
+	ResetAfterCreate int `json:"reset_after_create,omitempty"`
 }
 
 // faultSet holds the live switches.
 type faultSet struct {
-	mu sync.Mutex
-	f  Faults
+	mu     sync.Mutex
+	f      Faults
+	failed string // the dialect's top-level status of a failed request
 }
 
-func newFaultSet(f Faults) *faultSet { return &faultSet{f: f} }
+func newFaultSet(f Faults, failed string) *faultSet { return &faultSet{f: f, failed: failed} }
 
 // SetFaults replaces the fault switches.
 func (s *Sim) SetFaults(f Faults) {
@@ -61,11 +68,35 @@ func (fs *faultSet) takeCrash() (outcome, bool) {
 		return outcome{}, false
 	}
 	fs.f.CrashOnStart--
-	code := fs.f.CrashStopCode
+	code := stopCode(fs.f.CrashStopCode)
 	if code == 0 {
-		code = uint32(api.KernelStopCode(api.ReasonSEGFAULT, 0, 0, false))
+		code = kernelStopCode(reasonSEGFAULT, 0, 0, false)
 	}
-	return outcome{reason: api.StopKernel, code: api.StopCode(code), why: "fault: crash on start"}, true
+	return outcome{reason: stopKernel, code: code, why: "fault: crash on start"}, true
+}
+
+// takeReset consumes one ResetAfterCreate.
+func (fs *faultSet) takeReset() bool {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.f.ResetAfterCreate <= 0 {
+		return false
+	}
+	fs.f.ResetAfterCreate--
+	return true
+}
+
+// resetConnection closes the client's connection without an answer: the
+// socket is reset (SO_LINGER 0), so the client sees ECONNRESET or EOF.
+func resetConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // the server drops the connection itself
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
 }
 
 // apply serves the fault for this request, if one is due; it reports
@@ -100,9 +131,9 @@ func (fs *faultSet) apply(w http.ResponseWriter, r *http.Request) bool {
 	switch {
 	case limited:
 		w.Header().Set("Retry-After", strconv.Itoa(retry))
-		writeEnvelopeError(w, http.StatusTooManyRequests, "Too many requests, try again later")
+		fs.envelopeError(w, http.StatusTooManyRequests, "Too many requests, try again later")
 	case failed:
-		serverError(w, code)
+		fs.serverError(w, code)
 	default:
 		return false
 	}
@@ -110,7 +141,7 @@ func (fs *faultSet) apply(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // serverError answers a 5xx: gateways answer with HTML, the API with JSON.
-func serverError(w http.ResponseWriter, code int) {
+func (fs *faultSet) serverError(w http.ResponseWriter, code int) {
 	if code < 500 || code > 599 {
 		code = http.StatusServiceUnavailable
 	}
@@ -121,7 +152,14 @@ func serverError(w http.ResponseWriter, code int) {
 			code, http.StatusText(code), code, http.StatusText(code))
 		return
 	}
-	writeEnvelopeError(w, code, http.StatusText(code))
+	fs.envelopeError(w, code, http.StatusText(code))
+}
+
+// envelopeError answers the spec's envelope for a failed request.
+func (fs *faultSet) envelopeError(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(envelope{Status: fs.failed, Message: msg, Errors: []httpError{{Status: code}}})
 }
 
 // faultsHandler is /_sim/faults: GET shows, POST sets, DELETE clears.

@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/spec"
 )
 
 // The TLS front plays the platform's gateway on port 443: it
@@ -72,7 +72,7 @@ func (s *Sim) handleFront(c *tls.Conn, httpConns *chanListener) {
 		return
 	}
 	_ = c.SetDeadline(time.Time{})
-	if _, svc := s.route(c.ConnectionState().ServerName, 443); svc != nil && !slices.Contains(svc.Handlers, api.HandlerHTTP) {
+	if _, svc := s.route(c.ConnectionState().ServerName, 443); svc != nil && !slices.Contains(svc.Handlers, spec.HandlerHTTP) {
 		s.proxyTCP(c, c.ConnectionState().ServerName)
 		return
 	}
@@ -83,7 +83,7 @@ func (s *Sim) handleFront(c *tls.Conn, httpConns *chanListener) {
 
 // route finds the group serving host and its service for the gateway
 // port (or the first tls service when the group does not publish it).
-func (s *Sim) route(host string, port int) (*serviceGroup, *api.Service) {
+func (s *Sim) route(host string, port int) (*serviceGroup, *service) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, g := range s.groups {
@@ -97,7 +97,7 @@ func (s *Sim) route(host string, port int) (*serviceGroup, *api.Service) {
 		}
 		if port == 443 {
 			for i := range g.services {
-				if slices.Contains(g.services[i].Handlers, api.HandlerTLS) {
+				if slices.Contains(g.services[i].Handlers, spec.HandlerTLS) {
 					return g, &g.services[i]
 				}
 			}
@@ -117,7 +117,8 @@ type backend struct {
 var errNoInstance = errors.New("no instance of the service is running")
 
 // pick chooses a running, listening member of g round-robin (rollouts rely
-// on traffic going to every running instance). With none, it boots a
+// on traffic going to every running instance; a draining one takes no new
+// connections). With none, it boots a
 // standby member (scale-to-zero: traffic wakes it) or waits for a starting
 // one, for up to wakeTimeout.
 func (s *Sim) pick(ctx context.Context, g *serviceGroup, port int) (backend, error) {
@@ -154,14 +155,14 @@ func (s *Sim) pickLocked(g *serviceGroup) (*instance, bool) {
 	waitable := false
 	for _, m := range g.members {
 		switch {
-		case m.state == api.StateRunning && m.netTimeUs > 0:
+		case m.state == spec.StateRunning && m.netTimeUs > 0:
 			ready = append(ready, m)
-		case m.state == api.StateStandby:
+		case m.state == spec.StateStandby:
 			s.startLocked(m)
 			waitable = true
-		case m.state == api.StateStarting || m.state == api.StateRunning:
+		case m.state == spec.StateStarting || m.state == spec.StateRunning:
 			waitable = true
-		case m.state == api.StateStopping && m.run != nil && m.run.intent == intentStandby:
+		case m.state == spec.StateStopping && m.run != nil && m.run.intent == intentStandby:
 			waitable = true // going to standby: the next round wakes it
 		}
 	}
@@ -172,11 +173,15 @@ func (s *Sim) pickLocked(g *serviceGroup) (*instance, bool) {
 	return ready[int(g.next%uint64(len(ready)))], true
 }
 
-// release ends one exchange with inst (scale-to-zero counts them).
+// release ends one exchange with inst (scale-to-zero counts them); the
+// last one of a draining instance lets it stop.
 func (s *Sim) release(inst *instance) {
 	s.mu.Lock()
 	inst.conns--
 	inst.lastActive = time.Now()
+	if inst.conns == 0 && inst.state == spec.StateDraining {
+		s.stopLocked(inst, intentStop)
+	}
 	s.mu.Unlock()
 }
 
@@ -258,7 +263,7 @@ func closeWrite(c net.Conn) {
 func (s *Sim) redirect(w http.ResponseWriter, r *http.Request) {
 	host := hostOnly(r.Host)
 	g, svc := s.route(host, 80)
-	if g == nil || svc == nil || !slices.Contains(svc.Handlers, api.HandlerRedirect) {
+	if g == nil || svc == nil || !slices.Contains(svc.Handlers, spec.HandlerRedirect) {
 		gatewayError(w, http.StatusNotFound, "Service not found")
 		return
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/spec"
 )
 
 // TestMain lets simtest remove the guest binaries when the tests end.
@@ -89,13 +90,37 @@ func exists(p string) bool {
 	return err == nil
 }
 
-// call does one API request and decodes the envelope into out.
+// call does one API request and decodes the envelope into out. body is
+// raw JSON (a string) or a value to marshal. Every JSON answer is held to
+// the dialect's answer shapes (spec.CheckAnswer).
 func call(t *testing.T, s *sim.Sim, method, path string, body any, out any) int {
 	t.Helper()
+	code, b := raw(t, s, method, path, body)
+	if !strings.HasPrefix(path, "/v1/") {
+		// not the platform's API (the simulator's /_sim/faults)
+	} else if err := spec.CheckAnswer(s.DialectOf(), method, strings.SplitN(path, "?", 2)[0], b); err != nil && json.Valid(b) {
+		t.Errorf("%s %s: the answer is not the spec's: %v\n%s", method, path, err, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %d %s: %v", method, path, code, b, err)
+		}
+	}
+	return code
+}
+
+// raw does one API request and returns the HTTP status and body as they
+// came, unchecked.
+func raw(t *testing.T, s *sim.Sim, method, path string, body any) (int, []byte) {
+	t.Helper()
 	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		j, _ := json.Marshal(body)
+		rd = bytes.NewReader(j)
 	}
 	req, _ := http.NewRequest(method, s.Endpoints().API+path, rd)
 	req.Header.Set("Authorization", "Bearer "+s.Endpoints().Token)
@@ -106,12 +131,7 @@ func call(t *testing.T, s *sim.Sim, method, path string, body any, out any) int 
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("%s %s: %d %s: %v", method, path, resp.StatusCode, b, err)
-		}
-	}
-	return resp.StatusCode
+	return resp.StatusCode, b
 }
 
 // instanceCall is call for endpoints answering data.instances.
@@ -155,14 +175,24 @@ func waitSettled(t *testing.T, s *sim.Sim, name string, timeout time.Duration) a
 	}
 }
 
-// waitRunning uses the wait endpoint.
+// waitRunning uses the wait endpoint, with the longest timeout it takes
+// (10 s).
 func waitRunning(t *testing.T, s *sim.Sim, name string) {
 	t.Helper()
 	inst := instanceCall(t, s, http.MethodGet, "/v1/instances/wait",
-		[]api.WaitRequest{{Ref: api.Ref{Name: name}, State: api.StateRunning, TimeoutMs: 20000}})
+		[]api.WaitRequest{{Ref: api.Ref{Name: name}, State: api.StateRunning, TimeoutMs: 10000}})
 	if inst.Failed() || inst.State != api.StateRunning {
 		t.Fatalf("wait %s: %+v\nlogs: %s", name, inst, logs(t, s, name))
 	}
+}
+
+// privateIP is the instance's address: network_interfaces[0].private_ip,
+// the only place v1's Instance has it.
+func privateIP(inst api.Instance) string {
+	if len(inst.NetworkInterfaces) == 0 {
+		return ""
+	}
+	return inst.NetworkInterfaces[0].PrivateIP
 }
 
 // logs reads an instance's whole console output.

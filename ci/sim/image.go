@@ -11,15 +11,8 @@ import (
 
 var errImageNotFound = errors.New("image not found")
 
-// Annotations kraftkit puts on the layer descriptors (kraftkit's
-// oci/annotations.go).
-const (
-	annotKernel = "org.unikraft.kernel.image"
-	annotInitrd = "org.unikraft.kernel.initrd"
-)
-
 // imageInfo is what the images endpoints show of a unikernel image (the
-// instances themselves pull through ci/unikernel, runner.go).
+// instances themselves read it in pull.go).
 type imageInfo struct {
 	Repo   string
 	Digest string // of what the reference named: index or manifest
@@ -27,7 +20,7 @@ type imageInfo struct {
 	Env    []string
 	Labels map[string]string
 	Size   int64
-	Initrd *v1.Descriptor // nil if the image has no initrd layer
+	Initrd bool // a layer is annotated as the initrd
 }
 
 // inspect reads an image's index/manifest and config.
@@ -50,16 +43,11 @@ func (r *registry) inspect(repo, ref string) (imageInfo, error) {
 		return info, err
 	}
 	info.Size = m.Config.Size
-	for i, l := range m.Layers {
+	for _, l := range m.Layers {
 		info.Size += l.Size
 		if _, ok := l.Annotations[annotInitrd]; ok {
-			info.Initrd = &m.Layers[i]
+			info.Initrd = true
 		}
-	}
-	// An initrd without the annotation is the last layer after the
-	// runtime's, as kraftkit orders them.
-	if info.Initrd == nil && len(m.Layers) > 1 {
-		info.Initrd = &m.Layers[len(m.Layers)-1]
 	}
 	return info, nil
 }

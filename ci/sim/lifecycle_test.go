@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 )
 
@@ -44,14 +45,16 @@ func TestStopStart(t *testing.T) {
 // is immediate); delete-on-stop removes an instance that stopped.
 func TestRestartPolicy(t *testing.T) {
 	t.Parallel()
-	s := simtest.Start(t)
+	s := simtest.Start(t, func(o *sim.Options) { o.RestartBackoff = 200 * time.Millisecond })
 	img := appImage(t, s, "app", "/app")
+	// v1 spells the policy on_failure.
 	create(t, s, api.CreateInstanceRequest{Name: "flaky", Image: img, Args: []string{"/app", "exit"},
-		RestartPolicy: api.RestartOnFailure, Autostart: true})
+		RestartPolicy: "on_failure", Autostart: true})
 	deadline := time.Now().Add(10 * time.Second)
 	var got api.Instance
 	for time.Now().Before(deadline) {
-		if got = get(t, s, "flaky"); got.StartCount >= 2 && got.Restart != nil {
+		// Two restarts performed: the second came after a back-off delay.
+		if got = get(t, s, "flaky"); got.StartCount >= 3 && got.Restart != nil {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -103,6 +106,10 @@ func TestVolumes(t *testing.T) {
 	call(t, s, http.MethodPut, "/v1/volumes/detach", []api.DetachVolumeRequest{{Ref: api.Ref{Name: "data"}}}, &resp)
 	if v := resp.Items(api.KindVolumes); len(v) != 1 || v[0].Failed() || len(v[0].AttachedTo) != 0 {
 		t.Errorf("detach: %+v", resp)
+	}
+	call(t, s, http.MethodGet, "/v1/volumes", []api.Ref{{Name: "data"}}, &resp)
+	if v := resp.Items(api.KindVolumes); len(v) != 1 || v[0].Failed() || len(v[0].AttachedTo) != 0 {
+		t.Errorf("after detach: %+v", resp)
 	}
 	call(t, s, http.MethodDelete, "/v1/volumes", []api.Ref{{Name: "data"}}, &resp)
 	if v := resp.Items(api.KindVolumes); len(v) != 1 || v[0].Failed() {

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,22 +13,22 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
 )
 
 // Stop codes the simulator reports (see loader.go for which are inferred).
 var (
 	// appExitStopCode: the app returned and the kernel shut down cleanly
-	// (reason OK in the stop_code table of the API reference); 33024 is
-	// the stop_code of the API reference's example instance.
-	appExitStopCode = api.StopCode(0x8100)
+	// (reason OK, from the termtable); 33024 is the stop_code of the
+	// spec's example instance.
+	appExitStopCode = stopCode(0x8100)
 	// oomStopCode is what an app that runs out of memory gets: a page
 	// fault the kernel cannot serve (PGFAULT, errno ENOMEM) while the app
-	// runs (initlevel 127), 0x000C7F04, with stop_reason 1 (-----K), as the
-	// API reference's stop_code layout encodes it.
-	oomStopCode = api.KernelStopCode(api.ReasonPGFAULT, api.ENOMEM, api.InitLevelAppRunning, false)
+	// runs (initlevel 127), 0x000C7F04, with stop_reason 1 (----K), as the
+	// spec's stop_code layout encodes it.
+	oomStopCode = kernelStopCode(reasonPGFAULT, enomem, initLevelApp, false)
+	// crashStopCode is Kill's: a fatal trap in the app (SEGFAULT at the
+	// app's initlevel).
+	crashStopCode = kernelStopCode(reasonSEGFAULT, 0, initLevelApp, false)
 )
 
 // boot takes one start of inst from pulling its image to the end of its
@@ -42,38 +41,29 @@ func (s *Sim) boot(inst *instance, r *run) outcome {
 	ref, args, env, name := inst.image, inst.args, inst.env, inst.name
 	s.mu.Unlock()
 	img, err := s.pull(ref, r.rootfs)
-	if err != nil {
-		return outcome{reason: api.StopPlatform, code: api.PlatformStopCode(api.PlatformNoMedium), why: "image: " + err.Error()}
+	if err == nil && len(args) == 0 && len(img.cmd) == 0 {
+		err = badImage("neither the instance's args nor the image config's cmd say what to run")
+	}
+	if err != nil { // the platform's stop for an image it cannot use: ---P-- with NOMEDIUM
+		return outcome{reason: stopPlatform, code: platformNoMedium, why: "image: " + err.Error()}
 	}
 	if len(args) == 0 {
-		args = img.Cmd()
+		args = img.cmd
 	}
-	envList := mergeEnv(img.Env(), env)
+	envList := mergeEnv(img.env, env)
 	lr := load(r.rootfs, args, envList)
 	s.logf("instance %s: loader: %s", name, lr.Why)
 	if !lr.ok() {
-		return outcome{reason: api.StopApp | api.StopKernel, exit: lr.ExitCode, code: appExitStopCode, why: "load failed: " + lr.Why}
+		return outcome{reason: stopApp | stopKernel, exit: lr.ExitCode, code: appExitStopCode, why: "load failed: " + lr.Why}
 	}
 	s.mu.Lock()
 	stopped := r.intent != intentNone
 	s.mu.Unlock()
 	if stopped { // stopped or deleted while its image was being pulled
-		return outcome{reason: api.StopUser | api.StopPlatform, why: "stopped before the app started"}
+		return outcome{reason: stopUser | stopPlatform, why: "stopped before the app started"}
 	}
 	return s.execProcess(inst, r, initConfig{Rootfs: r.rootfs, Path: lr.Path, Args: args, Env: envList,
 		Hostname: name, ResolvConf: filepath.Join(s.dir, "resolv.conf"), Mounts: s.mounts(inst)})
-}
-
-// pull fetches the instance's image from the simulator's registry, over
-// HTTP with the token's login (the one kraftkit pushes with), and unpacks
-// its initrd into rootfs.
-func (s *Sim) pull(ref imageRef, rootfs string) (*unikernel.Unikernel, error) {
-	acc := unikernel.Access{Username: s.user, Password: s.secret, PlainHTTP: true}
-	img, err := unikernel.Open(context.Background(), s.ep.Registry+"/"+ref.Repo+"@"+ref.Digest, acc)
-	if err != nil {
-		return nil, err
-	}
-	return img, img.UnpackRootfs(rootfs)
 }
 
 // mergeEnv is the image's env with the instance's on top, in a fixed order.
@@ -111,7 +101,7 @@ func (s *Sim) mounts(inst *instance) []bindMount {
 // on the network, hands it its config and waits for the app to end.
 func (s *Sim) execProcess(inst *instance, r *run, cfg initConfig) outcome {
 	platformFail := func(err error) outcome {
-		return outcome{reason: api.StopPlatform, code: api.PlatformStopCode(api.PlatformUnknown), why: err.Error()}
+		return outcome{reason: stopPlatform, code: platformUnknown, why: err.Error()}
 	}
 	cgDir, err := s.cg.create(filepath.Base(r.nsName), inst.memoryMB)
 	r.cgroup = cgDir
@@ -218,9 +208,9 @@ func (p *initProc) initFailed(msg string, logsDone chan struct{}) outcome {
 	<-logsDone
 	var errno int
 	if _, err := fmt.Sscanf(msg, "exec errno %d", &errno); err == nil {
-		return outcome{reason: api.StopApp | api.StopKernel, exit: 256 - errno, code: appExitStopCode, why: "exec: " + msg}
+		return outcome{reason: stopApp | stopKernel, exit: 256 - errno, code: appExitStopCode, why: "exec: " + msg}
 	}
-	return outcome{reason: api.StopPlatform, code: api.PlatformStopCode(api.PlatformUnknown), why: "init: " + msg}
+	return outcome{reason: stopPlatform, code: platformUnknown, why: "init: " + msg}
 }
 
 // abort kills the init before it ran anything.
@@ -236,29 +226,31 @@ func (p *initProc) abort() {
 func (s *Sim) classify(r *run, ps *os.ProcessState) outcome {
 	ws := ps.Sys().(syscall.WaitStatus)
 	s.mu.Lock()
-	in := r.intent
+	in, crashed := r.intent, r.crashed
 	s.mu.Unlock()
 	exited := ws.Exited()
 	switch {
 	case s.cg.oomKills(r.cgroup) > 0:
-		return outcome{reason: api.StopKernel, code: oomStopCode, why: "out of memory"}
+		return outcome{reason: stopKernel, code: oomStopCode, why: "out of memory"}
 	case in == intentStandby:
-		return outcome{reason: api.StopScaleToZero | api.StopPlatform | api.StopApp | api.StopKernel,
+		return outcome{reason: stopScaleToZero | stopPlatform | stopApp | stopKernel,
 			exit: max(ws.ExitStatus(), 0), code: appExitStopCode, why: "scale to zero"}
 	case in != intentNone:
-		o := outcome{reason: api.StopUser | api.StopPlatform, why: "stopped by the user"}
+		o := outcome{reason: stopUser | stopPlatform, why: "stopped by the user"}
 		if in == intentForce || in == intentDelete {
-			o.reason |= api.StopForced
+			o.reason |= stopForced
 		}
-		if exited { // the app shut down: 15 --UPAK, or 31 -FUPAK when forced
-			o.reason |= api.StopApp | api.StopKernel
+		if exited { // the app shut down: 15 -UPAK, or 31 FUPAK when forced
+			o.reason |= stopApp | stopKernel
 			o.exit, o.code = ws.ExitStatus(), appExitStopCode
-		} else if in == intentStop { // killed after the grace: 13 --UP-K
-			o.reason |= api.StopKernel
-		} // forced kill: 28 -FUP--
+		} else if in == intentStop { // killed after the grace: 13 -UP-K
+			o.reason |= stopKernel
+		} // forced kill: 28 FUP--
 		return o
+	case crashed:
+		return outcome{reason: stopKernel, code: crashStopCode, why: "killed as a crash (Kill)"}
 	case exited:
-		return outcome{reason: api.StopApp | api.StopKernel, exit: ws.ExitStatus(), code: appExitStopCode,
+		return outcome{reason: stopApp | stopKernel, exit: ws.ExitStatus(), code: appExitStopCode,
 			why: "the app exited with " + strconv.Itoa(ws.ExitStatus())}
 	}
 	return signalOutcome(ws.Signal())
@@ -267,18 +259,18 @@ func (s *Sim) classify(r *run, ps *os.ProcessState) outcome {
 // signalOutcome maps a fatal signal to the kernel's stop_code reason: the
 // trap a unikernel would have taken instead (inferred, not documented).
 func signalOutcome(sig syscall.Signal) outcome {
-	reason := api.ReasonEXP
+	reason := reasonEXP
 	switch sig {
 	case syscall.SIGSEGV:
-		reason = api.ReasonSEGFAULT
+		reason = reasonSEGFAULT
 	case syscall.SIGBUS:
-		reason = api.ReasonPGFAULT
+		reason = reasonPGFAULT
 	case syscall.SIGILL:
-		reason = api.ReasonINVLOP
+		reason = reasonINVLOP
 	case syscall.SIGFPE:
-		reason = api.ReasonMATH
+		reason = reasonMATH
 	}
-	return outcome{reason: api.StopKernel, code: api.KernelStopCode(reason, 0, api.InitLevelAppRunning, false),
+	return outcome{reason: stopKernel, code: kernelStopCode(reason, 0, initLevelApp, false),
 		why: "the app died of " + sig.String()}
 }
 

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/spec"
 )
 
 // Options configure a simulator. Zero values pick safe defaults.
@@ -30,7 +32,51 @@ type Options struct {
 	StopGrace    time.Duration // user stop: SIGTERM, then SIGKILL after this; default 3s
 	Log          io.Writer     // the simulator's own log, default os.Stderr
 	Faults       Faults        // initial fault switches
+
+	// Dialect is the API generation served: spec.V1 ("v1", the default:
+	// platform.yaml v1.0.0) or spec.Legacy ("legacy": the 2024 spec). A
+	// request in the other dialect's form is answered as the platform
+	// answers a form it does not know (spec.Check).
+	Dialect spec.Dialect
+	// Answers selects the shapes of "not there yet" and "timed out".
+	Answers Answers
+
+	// The restart policy's back-off (lifecycle.go): the first delayed
+	// restart waits RestartBackoff (default 5s), each next one twice as
+	// long up to RestartBackoffMax (default 5m), and a run of
+	// RestartHealthy (default 10s) ends the sequence. Tests shorten them.
+	RestartBackoff    time.Duration
+	RestartBackoffMax time.Duration
+	RestartHealthy    time.Duration
 }
+
+// Answers are the shapes of two answers whose form the sources leave
+// open, so that client tests can run through each. The zero value picks
+// each dialect's default.
+type Answers struct {
+	// ImageNotFound is how an image look-up answers an image that is not
+	// (yet) there: AnswerItem (an item with status error and code 8
+	// NotFound), AnswerMessage (top-level status error and message "No
+	// images found" with no item, as v1's GetImagesResponse example: v1's
+	// Image has no per-item status, so this is v1's default) or
+	// AnswerHTTP404 (a 404 envelope). The legacy default is AnswerItem:
+	// its spec declares no shape, and the old SDK reads per-item errors.
+	ImageNotFound string
+	// WaitTimeout is how a wait answers a timeout: AnswerItem (the
+	// instance's item with code 12 TimedOut and its current state; the
+	// default in both dialects, as WaitInstancesResponseWaitedInstance
+	// has message and error), AnswerMessage (a top-level message, no
+	// item) or AnswerHTTP408 (a 408 envelope).
+	WaitTimeout string
+}
+
+// Answer shapes.
+const (
+	AnswerItem    = "item"
+	AnswerMessage = "message"
+	AnswerHTTP404 = "http404"
+	AnswerHTTP408 = "http408"
+)
 
 // Endpoints is how to reach a started simulator. Its JSON form is the one
 // line `go run . sim` prints (the CLI contract).
@@ -91,7 +137,9 @@ func New(opts Options) (*Sim, error) {
 	if _, err := exec.LookPath("ip"); err != nil {
 		return nil, errors.New("sim: iproute2's `ip` is not installed (apt-get install iproute2)")
 	}
-	applyDefaults(&opts)
+	if err := applyDefaults(&opts); err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
 	s := &Sim{opts: opts, logw: opts.Log, changed: make(chan struct{}),
 		instances: map[string]*instance{}, groups: map[string]*serviceGroup{}, volumes: map[string]*volume{}}
 	var err error
@@ -100,11 +148,11 @@ func New(opts Options) (*Sim, error) {
 	}
 	s.ns = namespaceOf(s.user)
 	s.domain = opts.Metro + "." + opts.BaseDomain
-	s.faults = newFaultSet(opts.Faults)
+	s.faults = newFaultSet(opts.Faults, spec.FailedStatus(opts.Dialect))
 	return s, nil
 }
 
-func applyDefaults(o *Options) {
+func applyDefaults(o *Options) error {
 	for _, a := range []*string{&o.APIAddr, &o.RegistryAddr, &o.TLSAddr, &o.HTTPAddr} {
 		if *a == "" {
 			*a = "127.0.0.1:0"
@@ -128,6 +176,41 @@ func applyDefaults(o *Options) {
 	if o.Log == nil {
 		o.Log = os.Stderr
 	}
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{{&o.RestartBackoff, 5 * time.Second}, {&o.RestartBackoffMax, 5 * time.Minute}, {&o.RestartHealthy, 10 * time.Second}} {
+		if *d.v <= 0 {
+			*d.v = d.def
+		}
+	}
+	switch o.Dialect {
+	case "":
+		o.Dialect = spec.V1
+	case spec.V1, spec.Legacy:
+	default:
+		return fmt.Errorf("unknown dialect %q (want %q or %q)", o.Dialect, spec.V1, spec.Legacy)
+	}
+	if o.Answers.ImageNotFound == "" {
+		o.Answers.ImageNotFound = AnswerMessage
+		if o.Dialect == spec.Legacy {
+			o.Answers.ImageNotFound = AnswerItem
+		}
+	}
+	if o.Answers.WaitTimeout == "" {
+		o.Answers.WaitTimeout = AnswerItem
+	}
+	switch o.Answers.ImageNotFound {
+	case AnswerItem, AnswerMessage, AnswerHTTP404:
+	default:
+		return fmt.Errorf("unknown Answers.ImageNotFound %q (want %s, %s or %s)", o.Answers.ImageNotFound, AnswerItem, AnswerMessage, AnswerHTTP404)
+	}
+	switch o.Answers.WaitTimeout {
+	case AnswerItem, AnswerMessage, AnswerHTTP408:
+	default:
+		return fmt.Errorf("unknown Answers.WaitTimeout %q (want %s, %s or %s)", o.Answers.WaitTimeout, AnswerItem, AnswerMessage, AnswerHTTP408)
+	}
+	return nil
 }
 
 // logf writes one line to the simulator's log.

@@ -21,8 +21,9 @@ func TestServeThroughFront(t *testing.T) {
 	img := appImage(t, s, "web", "/app")
 	inst := create(t, s, api.CreateInstanceRequest{Name: "web", Image: img, Autostart: true,
 		ServiceGroup: &api.ServiceGroupSpec{Services: webService}})
-	if inst.PrivateFQDN != "web.internal" || inst.PrivateIP == "" {
-		t.Errorf("create: private_fqdn %q private_ip %q", inst.PrivateFQDN, inst.PrivateIP)
+	if inst.PrivateFQDN != "web.internal" || privateIP(inst) == "" || inst.PrivateIP != "" {
+		t.Errorf("create: private_fqdn %q, network_interfaces[0].private_ip %q, top-level private_ip %q (v1 has none)",
+			inst.PrivateFQDN, privateIP(inst), inst.PrivateIP)
 	}
 	fqdns := inst.PublicFQDNs()
 	if len(fqdns) != 1 || !strings.HasSuffix(fqdns[0], "."+s.Endpoints().Domain) {
@@ -54,8 +55,8 @@ func TestInternalDNS(t *testing.T) {
 	waitRunning(t, s, "web")
 	c := simtest.FrontClient(t, s)
 	code, body := fetch(t, c, web.PublicFQDNs()[0], "/lookup?host=peer.internal")
-	if code != http.StatusOK || strings.TrimSpace(body) != peer.PrivateIP {
-		t.Errorf("lookup peer.internal: %d %q, want %s", code, body, peer.PrivateIP)
+	if code != http.StatusOK || strings.TrimSpace(body) != privateIP(peer) || privateIP(peer) == "" {
+		t.Errorf("lookup peer.internal: %d %q, want %s", code, body, privateIP(peer))
 	}
 	code, body = fetch(t, c, web.PublicFQDNs()[0], "/lookup?host=postgres.internal")
 	if code != http.StatusBadGateway || !strings.Contains(body, "no such host") {
@@ -84,8 +85,8 @@ func TestGateway(t *testing.T) {
 	img := appImage(t, s, "web", "/app")
 	web := create(t, s, api.CreateInstanceRequest{Name: "web", Image: img, Autostart: true,
 		ServiceGroup: &api.ServiceGroupSpec{Services: webService}})
-	if ip, err := netip.ParseAddr(web.PrivateIP); err != nil || !netip.PrefixFrom(gw, 24).Masked().Contains(ip) {
-		t.Errorf("private IP %q is not on the gateway's network %s", web.PrivateIP, gw)
+	if ip, err := netip.ParseAddr(privateIP(web)); err != nil || !netip.PrefixFrom(gw, 24).Masked().Contains(ip) {
+		t.Errorf("private IP %q is not on the gateway's network %s", privateIP(web), gw)
 	}
 	waitRunning(t, s, "web")
 	c, fqdn := simtest.FrontClient(t, s), web.PublicFQDNs()[0]
@@ -123,7 +124,7 @@ func TestPanicExit2(t *testing.T) {
 	img := appImage(t, s, "app", "/app")
 	create(t, s, api.CreateInstanceRequest{Name: "crashy", Image: img, Args: []string{"/app", "panic"}, Autostart: true})
 	got := waitSettled(t, s, "crashy", 20*time.Second)
-	if got.State != api.StateStopped || got.ExitCode != 2 || got.StopReason != api.StopApp|api.StopKernel || got.StopCode != sim.AppExitStopCode {
+	if got.State != api.StateStopped || got.ExitCode != 2 || got.StopReason != api.StopApp|api.StopKernel || uint32(got.StopCode) != sim.AppExitStopCode {
 		t.Errorf("got %s exit %d stop_reason %s stop_code %#x", got.State, got.ExitCode, got.StopReason, uint32(got.StopCode))
 	}
 	l := logs(t, s, "crashy")
@@ -176,9 +177,9 @@ func TestDeleteCleansUp(t *testing.T) {
 	if exists(fmt.Sprintf("/proc/%d", pid)) || sim.NetnsExists(ns) || sim.LinkExists(veth) || exists(cg) {
 		t.Errorf("after delete: process %v netns %v veth %v cgroup %v", exists(fmt.Sprintf("/proc/%d", pid)), sim.NetnsExists(ns), sim.LinkExists(veth), exists(cg))
 	}
-	if conn, err := net.DialTimeout("tcp", inst.PrivateIP+":8080", time.Second); err == nil {
+	if conn, err := net.DialTimeout("tcp", privateIP(inst)+":8080", time.Second); err == nil {
 		conn.Close()
-		t.Errorf("%s:8080 still answers", inst.PrivateIP)
+		t.Errorf("%s:8080 still answers", privateIP(inst))
 	}
 	if code, _ := fetch(t, c, fqdn, "/"); code != http.StatusNotFound {
 		t.Errorf("front after delete: %d, want 404", code)

@@ -4,8 +4,6 @@ import (
 	"net/netip"
 	"os/exec"
 	"time"
-
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 )
 
 // The simulator's objects. All mutable fields are guarded by Sim.mu; a
@@ -24,28 +22,33 @@ type instance struct {
 	vcpus     int
 	sg        *serviceGroup
 	volumes   []volumeMount
-	restart   api.RestartPolicy
-	s2z       *api.ScaleToZero
-	features  []api.Feature
+	restart   restartPolicy
+	s2z       *scaleToZero
+	features  []string
 	tags      []string
 	ip        netip.Addr
 
-	state        api.State
-	startedAt    time.Time
-	stoppedAt    time.Time
-	stopReason   api.StopReason
-	exitCode     int
-	stopCode     api.StopCode
-	bootTimeUs   int64
-	netTimeUs    int64
-	startCount   int
-	restartCount int
-	uptime       time.Duration // of the runs that ended
-	restartAt    time.Time     // next automatic restart, if one is scheduled
-	restartTimer *time.Timer   // pending restart-policy start
-	run          *run          // the current boot, nil when stopped/standby
-	logs         logBuffer
-	deleted      bool
+	state      string // a spec.State*
+	startedAt  time.Time
+	stoppedAt  time.Time
+	stopReason stopReason
+	exitCode   int
+	stopCode   stopCode
+	stops      []outcome // every stop, oldest first; the last is what GET shows
+	bootTimeUs int64
+	netTimeUs  int64
+	startCount int
+	uptime     time.Duration // of the runs that ended
+	run        *run          // the current boot, nil when stopped/standby
+	logs       logBuffer
+	deleted    bool
+
+	// The restart policy's sequence (lifecycle.go).
+	restartCount   int         // restarts ever: restart_count
+	restartAttempt int         // restarts in the current sequence: restart.attempt
+	restartAt      time.Time   // when the next restart is due, while a back-off delay is in effect
+	restartTimer   *time.Timer // the pending restart
+	healthyTimer   *time.Timer // ends the sequence after a healthy run
 
 	// Traffic through the TLS front, for scale-to-zero.
 	conns      int
@@ -58,6 +61,15 @@ type volumeMount struct {
 	at       string
 	readOnly bool
 }
+
+// restartPolicy is restart_policy, spelt per dialect on the wire.
+type restartPolicy int
+
+const (
+	restartNever restartPolicy = iota
+	restartAlways
+	restartOnFailure
+)
 
 // intent is why the simulator itself ends a run.
 type intent int
@@ -80,14 +92,16 @@ type run struct {
 	cgroup   string
 	rootfs   string
 	started  time.Time
-	killedBy intent // set when the simulator signalled the process
+	killedBy intent      // set when the simulator signalled the process
+	crashed  bool        // Kill: the process was killed as a crash
+	drain    *time.Timer // a stop waiting for connections to end
 }
 
 // outcome is how a run ended: the fields the API reports.
 type outcome struct {
-	reason api.StopReason
+	reason stopReason
 	exit   int
-	code   api.StopCode
+	code   stopCode
 	why    string // for the simulator's log
 }
 
@@ -97,12 +111,13 @@ type serviceGroup struct {
 	name       string
 	createdAt  time.Time
 	persistent bool // created by POST /v1/services, not inline with an instance
-	services   []api.Service
+	services   []service
 	domains    []string // FQDNs
-	softLimit  int
-	hardLimit  int
+	softLimit  int64
+	hardLimit  int64
 	members    []*instance
-	next       uint64 // round-robin cursor
+	next       uint64     // round-robin cursor
+	autoscale  *autoscale // nil: not configured (api_autoscale.go)
 }
 
 // volume is a persistent volume: a host directory bound into instances.
@@ -111,6 +126,7 @@ type volume struct {
 	name      string
 	createdAt time.Time
 	sizeMB    int64
+	tags      []string
 	dir       string
 	mounts    []*instance
 }

@@ -1,13 +1,15 @@
 package simtest
 
 import (
+	"encoding/base64"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/cpio"
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
 )
@@ -78,11 +80,10 @@ func Push(t testing.TB, s *sim.Sim, rootfs string, cmd []string, opts ...PushOpt
 		o(&c)
 	}
 	ep := s.Endpoints()
-	tok, err := kraftcloud.ParseToken(ep.Token)
+	user, secret, ns, err := login(ep.Token)
 	if err != nil {
 		t.Fatal(err)
 	}
-	user, secret := tok.RegistryAuth()
 	acc := unikernel.Access{Username: user, Password: secret, PlainHTTP: true}
 	ctx := t.Context()
 	rt, err := unikernel.PullRuntime(ctx, ep.Registry+"/"+sim.BaseCompat, acc)
@@ -93,7 +94,7 @@ func Push(t testing.TB, s *sim.Sim, rootfs string, cmd []string, opts ...PushOpt
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, err := unikernel.NewRef(ep.Registry, tok.Namespace(), c.name, c.tag)
+	ref, err := unikernel.NewRef(ep.Registry, ns, c.name, c.tag)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,4 +107,19 @@ func Push(t testing.TB, s *sim.Sim, rootfs string, cmd []string, opts ...PushOpt
 		t.Fatal(err)
 	}
 	return ref.PlatformImage(digest)
+}
+
+// login is the registry login a platform token decodes to (base64 of
+// "user:secret") and the user's image namespace: the user without
+// "robot$" and ".users.kraftcloud", as kraftkit derives it.
+func login(token string) (user, secret, namespace string, err error) {
+	raw, err := base64.StdEncoding.DecodeString(token)
+	if err != nil {
+		return "", "", "", fmt.Errorf("simtest: the token is not base64: %w", err)
+	}
+	user, secret, ok := strings.Cut(string(raw), ":")
+	if !ok || user == "" || secret == "" {
+		return "", "", "", fmt.Errorf("simtest: the token is not base64(\"user:secret\")")
+	}
+	return user, secret, strings.TrimSuffix(strings.TrimPrefix(user, "robot$"), ".users.kraftcloud"), nil
 }

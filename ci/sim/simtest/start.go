@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/spec"
 )
 
 // Option changes the simulator's options before it starts. The ones below
@@ -40,6 +41,21 @@ func StopGrace(d time.Duration) Option { return func(o *sim.Options) { o.StopGra
 
 // Faults sets the fault switches the simulator starts with.
 func Faults(f sim.Faults) Option { return func(o *sim.Options) { o.Faults = f } }
+
+// Dialect sets the API generation the simulator serves (spec.V1 by
+// default, or spec.Legacy).
+func Dialect(d spec.Dialect) Option { return func(o *sim.Options) { o.Dialect = d } }
+
+// Answers sets the shapes of "not there yet" and "timed out" answers, so
+// a client test can run through each.
+func Answers(a sim.Answers) Option { return func(o *sim.Options) { o.Answers = a } }
+
+// RestartBackoff scales the restart policy's back-off down for a test:
+// the first delayed restart waits first, doubling up to max, and a run of
+// healthy ends the sequence (the spec's 5s, 5m and 10s otherwise).
+func RestartBackoff(first, max, healthy time.Duration) Option {
+	return func(o *sim.Options) { o.RestartBackoff, o.RestartBackoffMax, o.RestartHealthy = first, max, healthy }
+}
 
 // Log sends the simulator's log to w instead of the test's log.
 func Log(w io.Writer) Option { return func(o *sim.Options) { o.Log = w } }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -44,7 +45,7 @@ func main() {
 // serve answers on :8080 (or $PORT): / says hello, /lookup?host=H resolves
 // H with the Go resolver, /get?url=U answers U's body (what the instance
 // reaches), /cat?path=P answers a file of the instance, /env?k=K prints an
-// env var.
+// env var, /sleep?ms=N answers after N milliseconds (a long request).
 func serve() {
 	host, _ := os.Hostname()
 	addr := ":8080"
@@ -82,6 +83,11 @@ func serve() {
 	})
 	http.HandleFunc("/env", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, os.Getenv(r.URL.Query().Get("k")))
+	})
+	http.HandleFunc("/sleep", func(w http.ResponseWriter, r *http.Request) {
+		ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
+		time.Sleep(time.Duration(ms) * time.Millisecond)
+		fmt.Fprintf(w, "slept %d ms\n", ms)
 	})
 	fmt.Printf("app: %s listening on %s\n", host, addr)
 	if err := http.ListenAndServe(addr, nil); err != nil {
