@@ -75,7 +75,8 @@ func TestKeepFailed(t *testing.T) {
 	s := simtest.Start(t)
 	var log simtest.SyncBuffer
 	o := simOptions(t, s, simtest.Rootfs(t, simtest.GoBinary(t, standin), 0o755), "kept", &log)
-	o.Memory, o.Env, o.KeepFailed = "64", []string{"STANDIN_ALLOC_MB=256"}, true
+	// No restart policy: the instance is kept as it stopped.
+	o.Memory, o.Env, o.KeepFailed, o.Restart = "64", []string{"STANDIN_ALLOC_MB=256"}, true, "never"
 	_, err := Run(context.Background(), o)
 	var de *Error
 	if !errors.As(err, &de) || len(de.Left) != 3 || !strings.Contains(log.String(), "go run . destroy --name kept") {

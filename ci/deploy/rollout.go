@@ -30,6 +30,8 @@ type rollout struct {
 	replicas int
 	run      runID // tags the new instances: which deploy made them
 	t        Timeouts
+	// keepFailed: a failed instance is left as it is, for inspection.
+	keepFailed bool
 
 	mu           sync.Mutex
 	group        api.ServiceGroup
@@ -158,6 +160,11 @@ func (r *rollout) waitOneRunning(ctx context.Context, i int, ref api.Ref) error 
 			return false, err
 		}
 		switch {
+		case cur.State == api.StateRunning && (cur.StartCount > 1 || cur.RestartCount > 0):
+			// A new instance that runs again already crashed once: its
+			// restart policy brought it back before we saw it stop.
+			r.caught(ctx, cur)
+			return false, fmt.Errorf("%w: %s crashed at its first start and was restarted by its %s restart policy", errStopped, cur.Name, cur.RestartPolicy)
 		case cur.State == api.StateRunning:
 			return true, nil
 		case cur.State.Settled():
@@ -229,9 +236,12 @@ func (r *rollout) caught(ctx context.Context, inst api.Instance) {
 		return
 	}
 	_, lines, _ := diagnose.Fetch(ctx, r.client, inst.UUID)
-	if inst.State != api.StateStopped {
+	if inst.State != api.StateStopped && !r.keepFailed {
 		_, _ = r.client.StopInstance(ctx, api.ByUUID(inst.UUID), true, 0)
 	}
+	// What is diagnosed is the run that ended, not the boot the restart
+	// policy began since.
+	inst.State = api.StateStopped
 	r.mu.Lock()
 	if r.crash == nil {
 		r.crash = &crash{inst: inst, lines: lines}

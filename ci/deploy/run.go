@@ -89,7 +89,7 @@ func Run(ctx context.Context, o Options) (Deployment, error) {
 func newRun(p plan, log *progress, rec *Deployment) *run {
 	r := &run{plan: p, log: log, rec: rec}
 	r.img = &imagePush{spec: p.image, rootfs: p.rootfs, cmd: p.app.cmd, labels: p.app.labels, client: p.client, log: log, timeout: p.t.Image, memoryMB: p.memoryMB}
-	r.out = &rollout{client: p.client, log: log, name: p.name, services: p.services, replicas: p.replicas, run: newRunID(time.Now()), t: p.t}
+	r.out = &rollout{client: p.client, log: log, name: p.name, services: p.services, replicas: p.replicas, run: newRunID(time.Now()), t: p.t, keepFailed: p.keepFailed}
 	r.check = &verifier{client: p.client, log: log, front: p.front, auth: p.auth, t: p.t}
 	return r
 }
@@ -131,7 +131,7 @@ func (r *run) record(ctx context.Context) error {
 		return nil
 	}
 	r.rec.Release = rel.ID
-	r.log.Printf("release %s recorded (%s:%s%s)", rel.ID, repo.Repository, release.TagPrefix, rel.ID)
+	r.log.Printf("release %s recorded: %s:%s%s", rel.ID, repo.Repository, release.TagPrefix, rel.ID)
 	return nil
 }
 
@@ -184,6 +184,9 @@ func (r *run) migrationMayChange(ctx context.Context) bool {
 		return true
 	}
 	newest := list[0]
+	if newest.Digest == r.img.pushed.digest.String() {
+		return false // the same image, and so the same OpenFGA, migrated it
+	}
 	if semver.IsValid(newest.OpenFGAVersion) && semver.Compare(r.stamp.version, newest.OpenFGAVersion) < 0 {
 		r.warnings = append(r.warnings, fmt.Sprintf("OpenFGA %s runs on the schema OpenFGA %s migrated this database to (OpenFGA accepts a newer schema; its older `migrate` leaves it as it is). To have the data as it was before that migration, restore the safety copy taken then (`releases` names it: %s)",
 			r.stamp.version, newest.OpenFGAVersion, cmp.Or(copyBefore(list, newest), "none was taken")))

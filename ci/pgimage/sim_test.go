@@ -65,7 +65,7 @@ func TestRunsInSimulator(t *testing.T) {
 func bootPG(t *testing.T, c *kraftcloud.Client, image, name, password string) (string, string) {
 	t.Helper()
 	ctx := context.Background()
-	inst, err := c.CreateInstance(ctx, api.CreateInstanceRequest{
+	_, err := c.CreateInstance(ctx, api.CreateInstanceRequest{
 		Name: name, Image: image, MemoryMB: 384, Autostart: true, RestartPolicy: api.RestartNever,
 		Args:    append([]string{EntrypointPath}, ServerFlags(384, 256)...),
 		Env:     map[string]string{"POSTGRES_PASSWORD": password, "POSTGRES_USER": "openfga", "POSTGRES_DB": "openfga"},
@@ -82,7 +82,7 @@ func bootPG(t *testing.T, c *kraftcloud.Client, image, name, password string) (s
 			t.Fatal(err)
 		}
 		if strings.Contains(string(b), ReadyLine) {
-			return inst.PrivateIP, string(b)
+			return got.NetworkInterfaces[0].PrivateIP, string(b)
 		}
 		if got.State.Settled() || time.Now().After(deadline) {
 			t.Fatalf("%s: state %s exit %d, no ready line:\n%s", name, got.State, got.ExitCode, b)

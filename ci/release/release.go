@@ -1,10 +1,13 @@
 // Package release keeps a deployment's release history where the
-// platform keeps its images: every verified deploy is a release, a record
-// tagged release-<id> in the deployment's image repository (an OCI index
-// of the image's manifest, the release in an annotation). The registry
-// outlives every instance and every CI runner, a record is read with the
-// same login as the image, and it can be listed by tag; the instances of
-// a release carry its id as a tag, which says which release serves.
+// platform keeps its images: every verified deploy is a release, two tags
+// in the deployment's image repository: release-<id> on the image itself
+// (so that a registry's clean-up of untagged images never takes an image
+// a rollback may need, and the platform can still find it), and
+// release-<id>.record on a record (an OCI index of the image's manifest,
+// the release in an annotation). The registry outlives every instance and
+// every CI runner, records are read with the same login as the image and
+// listed by tag; the instances of a release carry its id as a tag, which
+// says which release serves.
 package release
 
 import (
@@ -43,10 +46,11 @@ type Release struct {
 	Serving bool `json:"serving"`
 }
 
-// Tag prefix and annotation of a record.
+// The tags of a release, and the record's annotation.
 const (
-	TagPrefix  = "release-"
-	annotation = "org.openfga-kraftcloud.release"
+	TagPrefix    = "release-"
+	recordSuffix = ".record"
+	annotation   = "org.openfga-kraftcloud.release"
 )
 
 // Repo is where a deployment's records live: its image repository
@@ -66,7 +70,10 @@ func (r Repo) Save(ctx context.Context, rel Release) error {
 	if err != nil {
 		return err
 	}
-	_, err = unikernel.PutRecord(ctx, r.Repository+":"+TagPrefix+rel.ID, desc, map[string]string{annotation: string(raw)}, r.Access)
+	if err := unikernel.Retag(ctx, rel.Image, r.Repository+":"+TagPrefix+rel.ID, r.Access); err != nil {
+		return err
+	}
+	_, err = unikernel.PutRecord(ctx, r.Repository+":"+TagPrefix+rel.ID+recordSuffix, desc, map[string]string{annotation: string(raw)}, r.Access)
 	return err
 }
 
@@ -79,8 +86,9 @@ func (r Repo) List(ctx context.Context, serving string) ([]Release, error) {
 	}
 	var out []Release
 	for _, tag := range tags {
-		id, ok := strings.CutPrefix(tag, TagPrefix)
-		if !ok {
+		id, isRelease := strings.CutPrefix(tag, TagPrefix)
+		id, isRecord := strings.CutSuffix(id, recordSuffix)
+		if !isRelease || !isRecord {
 			continue
 		}
 		rec, err := unikernel.GetRecord(ctx, r.Repository+":"+tag, r.Access)
