@@ -1,0 +1,90 @@
+package fgastore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	openfga "github.com/openfga/go-sdk"
+	"github.com/openfga/go-sdk/client"
+	"github.com/openfga/go-sdk/credentials"
+)
+
+// Endpoint is an OpenFGA HTTP API to talk to.
+type Endpoint struct {
+	URL  string       // e.g. http://127.0.0.1:8080 or https://openfga.fra.unikraft.app
+	Key  string       // preshared key; empty when authentication is off
+	HTTP *http.Client // nil: http.DefaultClient; the caller's own trusts a private CA or retries
+}
+
+// maxTuplesPerWrite is OpenFGA's default limit on the tuples of one write
+// (--max-tuples-per-write); a deployed server may not raise it.
+const maxTuplesPerWrite = 100
+
+func (e Endpoint) client() (*client.OpenFgaClient, error) {
+	cfg := &client.ClientConfiguration{ApiUrl: e.URL, HTTPClient: e.HTTP}
+	if e.Key != "" {
+		cfg.Credentials = &credentials.Credentials{
+			Method: credentials.CredentialsMethodApiToken,
+			Config: &credentials.Config{ApiToken: e.Key},
+		}
+	}
+	c, err := client.NewSdkClient(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("OpenFGA client for %s: %w", e.URL, err)
+	}
+	return c, nil
+}
+
+// writeTuples writes keys into store in writes of at most
+// maxTuplesPerWrite. onDuplicate "ignore" makes a tuple that is already
+// there no error (OpenFGA >= 1.10; older servers drop the field); "" keeps
+// the server's default, an error.
+func writeTuples(ctx context.Context, c *client.OpenFgaClient, store, model string, keys []openfga.TupleKey, onDuplicate client.ClientWriteRequestOnDuplicateWrites) error {
+	for start := 0; start < len(keys); start += maxTuplesPerWrite {
+		chunk := keys[start:min(start+maxTuplesPerWrite, len(keys))]
+		opts := client.ClientWriteOptions{StoreId: &store, AuthorizationModelId: &model}
+		opts.Conflict.OnDuplicateWrites = onDuplicate
+		if _, err := c.Write(ctx).Body(client.ClientWriteRequest{Writes: chunk}).Options(opts).Execute(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apiMessage is what the server said about a failed request (its JSON
+// error's message), without the request the go-sdk puts in its error text:
+// that can hold the whole model or a hundred tuples.
+func apiMessage(err error) string {
+	var body interface{ Body() []byte }
+	if errors.As(err, &body) {
+		var e struct{ Code, Message string }
+		if json.Unmarshal(body.Body(), &e) == nil && e.Message != "" {
+			return e.Message
+		}
+	}
+	return err.Error()
+}
+
+// apiCode is the server's error code (e.g. write_failed_due_to_invalid_input),
+// or "".
+func apiCode(err error) string {
+	var body interface{ Body() []byte }
+	if errors.As(err, &body) {
+		var e struct{ Code string }
+		if json.Unmarshal(body.Body(), &e) == nil {
+			return e.Code
+		}
+	}
+	return ""
+}
+
+func keysOf(ts []Tuple) []openfga.TupleKey {
+	keys := make([]openfga.TupleKey, len(ts))
+	for i, t := range ts {
+		keys[i] = t.TupleKey
+	}
+	return keys
+}
