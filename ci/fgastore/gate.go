@@ -15,5 +15,5 @@ func Gate(ctx context.Context, binary string, f *File) (Report, error) {
 		return Report{File: f.Path}, err
 	}
 	defer srv.Close()
-	return RunTests(ctx, Endpoint{URL: srv.URL()}, f)
+	return RunTests(ctx, Endpoint{URL: srv.URL(), HTTP: srv.HTTPClient()}, f)
 }

@@ -41,7 +41,7 @@ func server(t testing.TB) Endpoint {
 	if shared.err != nil {
 		t.Fatal(shared.err)
 	}
-	return Endpoint{URL: shared.srv.URL()}
+	return Endpoint{URL: shared.srv.URL(), HTTP: shared.srv.HTTPClient()}
 }
 
 func load(t testing.TB, path string) *File {

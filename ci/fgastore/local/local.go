@@ -24,6 +24,7 @@ import (
 // OpenFGA is a running local OpenFGA.
 type OpenFGA struct {
 	url  string
+	hc   *http.Client
 	cmd  *exec.Cmd
 	log  *tail
 	done chan struct{} // closed when the process has exited
@@ -57,7 +58,12 @@ func start(ctx context.Context, binary string) (*OpenFGA, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &OpenFGA{url: "http://" + httpPort, log: &tail{max: 64 << 10}, done: make(chan struct{})}
+	o := &OpenFGA{
+		url:  "http://" + httpPort,
+		hc:   &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()},
+		log:  &tail{max: 64 << 10},
+		done: make(chan struct{}),
+	}
 	o.cmd = exec.Command(binary, "run")
 	o.cmd.Env = env(httpPort, grpcPort)
 	o.cmd.Stdout, o.cmd.Stderr = o.log, o.log
@@ -116,7 +122,6 @@ func freePort() (string, error) {
 // waitServing polls /healthz until it answers SERVING, the process exits,
 // or startTimeout passes.
 func (o *OpenFGA) waitServing(ctx context.Context) error {
-	hc := &http.Client{Timeout: 2 * time.Second}
 	var last error = errors.New("no answer yet")
 	err := poll.Until(ctx, 50*time.Millisecond, startTimeout, func(ctx context.Context) (bool, error) {
 		select {
@@ -124,7 +129,7 @@ func (o *OpenFGA) waitServing(ctx context.Context) error {
 			return false, fmt.Errorf("it exited: %v", o.cmd.ProcessState)
 		default:
 		}
-		last = health(ctx, hc, o.url)
+		last = health(ctx, o.hc, o.url)
 		return last == nil, nil
 	})
 	if errors.Is(err, poll.ErrDeadline) {
@@ -134,6 +139,8 @@ func (o *OpenFGA) waitServing(ctx context.Context) error {
 }
 
 func health(ctx context.Context, hc *http.Client, url string) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/healthz", nil)
 	if err != nil {
 		return err
@@ -156,6 +163,11 @@ func health(ctx context.Context, hc *http.Client, url string) error {
 // URL is the HTTP API's address, e.g. http://127.0.0.1:41234.
 func (o *OpenFGA) URL() string { return o.url }
 
+// HTTPClient is the client to talk to the server with. Close closes its
+// connections first: OpenFGA's graceful stop waits up to 5 seconds for a
+// connection a client opened and has not used yet.
+func (o *OpenFGA) HTTPClient() *http.Client { return o.hc }
+
 // Log is what the server printed, its last 64 KiB.
 func (o *OpenFGA) Log() string { return o.log.String() }
 
@@ -163,6 +175,7 @@ func (o *OpenFGA) Log() string { return o.log.String() }
 // seconds. It waits until the process has exited.
 func (o *OpenFGA) Close() error {
 	o.stop.Do(func() {
+		o.hc.CloseIdleConnections()
 		o.kill(syscall.SIGTERM)
 		select {
 		case <-o.done:
