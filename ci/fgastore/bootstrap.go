@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	openfgav1 "github.com/openfga/api/proto/openfga/v1"
 	openfga "github.com/openfga/go-sdk"
@@ -53,14 +54,8 @@ func Bootstrap(ctx context.Context, e Endpoint, f *File, storeID string) (Result
 	if r.AuthorizationModelID, r.ModelWritten, err = ensureModel(ctx, c, r.StoreID, f.Model); err != nil {
 		return r, fmt.Errorf("%s: the model of store %s: %w", f.Path, r.StoreID, err)
 	}
-	t := tupleWriter{c: c, store: r.StoreID, model: r.AuthorizationModelID}
-	for start := 0; start < len(f.Tuples); start += maxTuplesPerWrite {
-		written, present, err := t.add(ctx, f.Tuples[start:min(start+maxTuplesPerWrite, len(f.Tuples))])
-		r.TuplesWritten += written
-		r.TuplesPresent += present
-		if err != nil {
-			return r, fmt.Errorf("%s: the tuples of store %s: %w", f.Path, r.StoreID, err)
-		}
+	if r.TuplesWritten, r.TuplesPresent, err = addTuples(ctx, c, r.StoreID, r.AuthorizationModelID, r.StoreCreated, f.Tuples); err != nil {
+		return r, fmt.Errorf("%s: the tuples of store %s: %w", f.Path, r.StoreID, err)
 	}
 	return r, nil
 }
@@ -169,28 +164,76 @@ func normalModel(m openfga.AuthorizationModel) (*openfgav1.AuthorizationModel, e
 	return &p, nil
 }
 
-// tupleWriter adds tuples to a store, counting those already there.
+// addTuples writes the tuples the store does not have and counts those it
+// has. A new store has none. Otherwise the store is read whole when it
+// holds not many more tuples than the file (a redeploy then costs a page
+// read per 100 tuples); when it holds more (the application's), each
+// chunk is written as is and only a chunk the server says has a tuple
+// already is read, tuple by tuple.
+func addTuples(ctx context.Context, c *client.OpenFgaClient, store, model string, created bool, ts []Tuple) (written, present int, err error) {
+	w := tupleWriter{c: c, store: store, model: model, have: map[string]openfga.TupleKey{}}
+	if !created {
+		if w.have, err = w.readAll(ctx, 2*len(ts)+maxTuplesPerWrite); err != nil {
+			return 0, 0, err
+		}
+	}
+	var mu sync.Mutex
+	err = forChunks(ctx, ts, func(ctx context.Context, chunk []Tuple) error {
+		wr, pr, err := w.add(ctx, chunk)
+		mu.Lock()
+		defer mu.Unlock()
+		written, present = written+wr, present+pr
+		return err
+	})
+	return written, present, err
+}
+
+// tupleWriter adds tuples to a store.
 type tupleWriter struct {
 	c            *client.OpenFgaClient
 	store, model string
+	have         map[string]openfga.TupleKey // the store's tuples by tupleKey; nil: not read
 }
 
-// add writes the tuples of chunk the store does not have. It first writes
-// them all, as a redeploy that adds tuples mostly finds none of them
-// there; only when the server says one exists does it read which, and
-// write the rest with on_duplicate "ignore", so that a tuple the
-// application writes meanwhile is no error. A server older than 1.10
-// drops that option; then a tuple written meanwhile fails the write, and
-// the chunk is read again.
+// readAll reads the store's tuples page by page, or gives up (nil) past
+// limit of them.
+func (w tupleWriter) readAll(ctx context.Context, limit int) (map[string]openfga.TupleKey, error) {
+	have := map[string]openfga.TupleKey{}
+	opts := client.ClientReadOptions{StoreId: &w.store, PageSize: openfga.PtrInt32(100)}
+	for {
+		page, err := w.c.Read(ctx).Body(client.ClientReadRequest{}).Options(opts).Execute()
+		if err != nil {
+			return nil, fmt.Errorf("reading the store's tuples: %s", apiMessage(err))
+		}
+		for _, t := range page.Tuples {
+			have[t.Key.User+" "+t.Key.Relation+" "+t.Key.Object] = t.Key
+		}
+		switch {
+		case page.ContinuationToken == "":
+			return have, nil
+		case len(have) > limit:
+			return nil, nil
+		}
+		opts.ContinuationToken = &page.ContinuationToken
+	}
+}
+
+// add writes the tuples of chunk the store does not have, with
+// on_duplicate "ignore" so that a tuple the application writes meanwhile
+// is no error. When the store was not read, it first writes the chunk as
+// is, and reads which tuples exist only when the server says one does.
+// A server older than 1.10 drops on_duplicate; then a tuple written
+// meanwhile fails the write, and the chunk is read again.
 func (w tupleWriter) add(ctx context.Context, chunk []Tuple) (written, present int, err error) {
-	err = writeTuples(ctx, w.c, w.store, w.model, keysOf(chunk), "")
-	if err == nil {
-		return len(chunk), 0, nil
+	if w.have == nil {
+		if err = writeTuples(ctx, w.c, w.store, w.model, keysOf(chunk), ""); err == nil {
+			return len(chunk), 0, nil
+		}
+		if !alreadyExists(err) {
+			return 0, 0, writeError(chunk, err)
+		}
 	}
 	for range 3 {
-		if !alreadyExists(err) {
-			return 0, 0, fmt.Errorf("writing %s and %d more: %s", chunk[0].At, len(chunk)-1, apiMessage(err))
-		}
 		var missing []Tuple
 		if missing, err = w.missing(ctx, chunk); err != nil {
 			return 0, 0, err
@@ -198,23 +241,58 @@ func (w tupleWriter) add(ctx context.Context, chunk []Tuple) (written, present i
 		if len(missing) == 0 {
 			return 0, len(chunk), nil
 		}
-		if err = writeTuples(ctx, w.c, w.store, w.model, keysOf(missing), client.CLIENT_WRITE_REQUEST_ON_DUPLICATE_WRITES_IGNORE); err == nil {
+		err = writeTuples(ctx, w.c, w.store, w.model, keysOf(missing), client.CLIENT_WRITE_REQUEST_ON_DUPLICATE_WRITES_IGNORE)
+		if err == nil {
 			return len(missing), len(chunk) - len(missing), nil
 		}
+		if !alreadyExists(err) {
+			break
+		}
+		w.have = nil // what was read is out of date: read this chunk again
 	}
-	return 0, 0, fmt.Errorf("writing %s and %d more: %s", chunk[0].At, len(chunk)-1, apiMessage(err))
+	return 0, 0, writeError(chunk, err)
 }
 
-// readers bounds the reads of one chunk in flight at once.
-const readers = 8
+func writeError(chunk []Tuple, err error) error {
+	return fmt.Errorf("writing %s and %d more: %s", chunk[0].At, len(chunk)-1, apiMessage(err))
+}
 
-// missing reads each tuple of chunk by its key and returns those the store
-// does not have. A tuple the store has with another condition is an
-// error: Bootstrap only adds, and the file says something else.
+// missing returns the tuples of chunk the store does not have, from what
+// was read of the store or else by reading each. A tuple the store has
+// with another condition is an error: Bootstrap only adds, and the file
+// says something else.
 func (w tupleWriter) missing(ctx context.Context, chunk []Tuple) ([]Tuple, error) {
+	found, err := w.lookUp(ctx, chunk)
+	if err != nil {
+		return nil, err
+	}
+	var missing []Tuple
+	for i, t := range chunk {
+		switch {
+		case found[i] == nil:
+			missing = append(missing, t)
+		case !sameCondition(found[i].Condition, t.Condition):
+			return nil, fmt.Errorf("%s: the store has %s with %s, the file with %s; Bootstrap only adds tuples: delete the store's or change the file's",
+				t.At, t, conditionText(found[i].Condition), conditionText(t.Condition))
+		}
+	}
+	return missing, nil
+}
+
+// lookUp finds each tuple of chunk in the store by its key: nil where the
+// store has none.
+func (w tupleWriter) lookUp(ctx context.Context, chunk []Tuple) ([]*openfga.TupleKey, error) {
 	found := make([]*openfga.TupleKey, len(chunk))
+	if w.have != nil {
+		for i, t := range chunk {
+			if k, ok := w.have[tupleKey(t)]; ok {
+				found[i] = &k
+			}
+		}
+		return found, nil
+	}
 	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(readers)
+	g.SetLimit(writers)
 	for i, t := range chunk {
 		g.Go(func() error {
 			resp, err := w.c.Read(ctx).
@@ -230,20 +308,7 @@ func (w tupleWriter) missing(ctx context.Context, chunk []Tuple) ([]Tuple, error
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	var missing []Tuple
-	for i, t := range chunk {
-		switch {
-		case found[i] == nil:
-			missing = append(missing, t)
-		case !sameCondition(found[i].Condition, t.Condition):
-			return nil, fmt.Errorf("%s: the store has %s with %s, the file with %s; Bootstrap only adds tuples: delete the store's or change the file's",
-				t.At, t, conditionText(found[i].Condition), conditionText(t.Condition))
-		}
-	}
-	return missing, nil
+	return found, g.Wait()
 }
 
 // alreadyExists says whether a write failed because a tuple is already in

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	openfga "github.com/openfga/go-sdk"
@@ -260,5 +261,62 @@ func TestBootstrapOlderServer(t *testing.T) {
 		if !readTuple(t, at, r.StoreID, tu.TupleKey) {
 			t.Errorf("%s missing", tu)
 		}
+	}
+}
+
+// readCounter counts the reads of one tuple by its key.
+type readCounter struct {
+	next  http.RoundTripper
+	exact atomic.Int32
+}
+
+func (c *readCounter) RoundTrip(req *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(req.URL.Path, "/read") && req.Body != nil {
+		body, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		if bytes.Contains(body, []byte(`"tuple_key"`)) {
+			c.exact.Add(1)
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	return c.next.RoundTrip(req)
+}
+
+// In a store that holds far more tuples than the file (the application's),
+// Bootstrap does not read them all: it writes, and reads one by one only
+// the chunk the server says has a tuple already.
+func TestBootstrapBusyStore(t *testing.T) {
+	at := server(t)
+	f := docsNamed(t, "bootstrap busy store")
+	first, err := Bootstrap(context.Background(), at, f, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := at.client()
+	var apps []openfga.TupleKey
+	for i := range 300 {
+		apps = append(apps, openfga.TupleKey{User: fmt.Sprintf("user:app%d", i), Relation: "viewer", Object: "document:roadmap"})
+	}
+	if err := writeTuples(context.Background(), c, first.StoreID, first.AuthorizationModelID, apps, ""); err != nil {
+		t.Fatal(err)
+	}
+	gone := []openfga.TupleKeyWithoutCondition{{User: f.Tuples[0].User, Relation: f.Tuples[0].Relation, Object: f.Tuples[0].Object}}
+	if _, err := c.Write(context.Background()).Body(client.ClientWriteRequest{Deletes: gone}).
+		Options(client.ClientWriteOptions{StoreId: &first.StoreID}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	counter := &readCounter{next: at.HTTP.Transport}
+	at.HTTP = &http.Client{Transport: counter}
+	r, err := Bootstrap(context.Background(), at, f, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.TuplesWritten != 1 || r.TuplesPresent != len(f.Tuples)-1 || counter.exact.Load() != int32(len(f.Tuples)) {
+		t.Fatalf("%+v, %d reads by key", r, counter.exact.Load())
+	}
+	if !readTuple(t, at, r.StoreID, apps[299]) || !readTuple(t, at, r.StoreID, f.Tuples[0].TupleKey) {
+		t.Error("a tuple is missing")
 	}
 }

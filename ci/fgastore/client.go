@@ -10,6 +10,7 @@ import (
 	openfga "github.com/openfga/go-sdk"
 	"github.com/openfga/go-sdk/client"
 	"github.com/openfga/go-sdk/credentials"
+	"golang.org/x/sync/errgroup"
 )
 
 // Endpoint is an OpenFGA HTTP API to talk to.
@@ -38,20 +39,33 @@ func (e Endpoint) client() (*client.OpenFgaClient, error) {
 	return c, nil
 }
 
+// writers bounds the writes (or reads) of one store in flight at once:
+// enough to hide the round trip, few enough for a small instance.
+const writers = 4
+
+// forChunks calls fn for each chunk of at most maxTuplesPerWrite tuples,
+// writers of them at once, and returns the first error.
+func forChunks[T any](ctx context.Context, all []T, fn func(ctx context.Context, chunk []T) error) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(writers)
+	for start := 0; start < len(all); start += maxTuplesPerWrite {
+		chunk := all[start:min(start+maxTuplesPerWrite, len(all))]
+		g.Go(func() error { return fn(ctx, chunk) })
+	}
+	return g.Wait()
+}
+
 // writeTuples writes keys into store in writes of at most
 // maxTuplesPerWrite. onDuplicate "ignore" makes a tuple that is already
 // there no error (OpenFGA >= 1.10; older servers drop the field); "" keeps
 // the server's default, an error.
 func writeTuples(ctx context.Context, c *client.OpenFgaClient, store, model string, keys []openfga.TupleKey, onDuplicate client.ClientWriteRequestOnDuplicateWrites) error {
-	for start := 0; start < len(keys); start += maxTuplesPerWrite {
-		chunk := keys[start:min(start+maxTuplesPerWrite, len(keys))]
+	return forChunks(ctx, keys, func(ctx context.Context, chunk []openfga.TupleKey) error {
 		opts := client.ClientWriteOptions{StoreId: &store, AuthorizationModelId: &model}
 		opts.Conflict.OnDuplicateWrites = onDuplicate
-		if _, err := c.Write(ctx).Body(client.ClientWriteRequest{Writes: chunk}).Options(opts).Execute(); err != nil {
-			return err
-		}
-	}
-	return nil
+		_, err := c.Write(ctx).Body(client.ClientWriteRequest{Writes: chunk}).Options(opts).Execute()
+		return err
+	})
 }
 
 // apiMessage is what the server said about a failed request (its JSON
