@@ -19,6 +19,8 @@ type loader struct {
 	dir  string   // the store file's directory, as given
 	root *os.Root // that directory: every named file must stay within it
 	raw  []byte   // the store file, for the columns of an inline model
+
+	sources map[string]dslSource // the model's text by module ("" for a model in one file)
 	problems
 }
 
@@ -36,6 +38,7 @@ func (l *loader) load(y *storeYAML) *File {
 		return f
 	}
 	f.Model = sdkModel(f.model)
+	l.checkModel(f.model)
 	s := newSchema(f.model)
 	l.checkTuples(s, f.Tuples, nil)
 	for i := range f.Tests {

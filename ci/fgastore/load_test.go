@@ -141,10 +141,20 @@ func TestLoadMistakes(t *testing.T) {
 		"computed relation": {map[string]string{"s.fga.yaml": "model: |\n  model\n    schema 1.1\n  type user\n  type document\n    relations\n      define owner: [user]\n      define can_edit: owner\n" +
 			"tuples:\n  - {user: user:a, relation: can_edit, object: document:x}\n"}, "s.fga.yaml:10:30: tuples[0].relation: document#can_edit takes no tuples: the model defines it only through other relations; write the tuple for a relation it is made of"},
 		"wildcard not allowed": {map[string]string{"s.fga.yaml": model + "tuples:\n  - {user: \"user:*\", relation: viewer, object: document:x, condition: {name: weekday}}\n"}, "s.fga.yaml:13:12: tuples[0].user: document#viewer does not take user:* with condition weekday; it takes user with weekday"},
-		"malformed user":       {map[string]string{"s.fga.yaml": model + "tuples:\n  - {user: anne, relation: owner, object: document:x}\n"}, "s.fga.yaml:13:12: tuples[0].user: \"anne\" is not a user written type:id, type:* or type:id#relation (as in user:anne, user:*, group:eng#member)"},
+		"undefined names in the model": {map[string]string{"s.fga.yaml": "model: |\n  model\n    schema 1.1\n  type user\n  type folder\n    relations\n      define owner: [user]\n  type document\n    relations\n" +
+			"      define parent: [folder]\n      define viewer: [grp#member, user with cond] or viewr or editor from parent\n"}, `s.fga.yaml:11:14: model: document#viewer: type "grp" is not in the model; its types are document, folder, user` + "\n" +
+			`s.fga.yaml:11:14: model: document#viewer: condition "cond" is not in the model, which has no conditions` + "\n" +
+			`s.fga.yaml:11:14: model: document#viewer: type document has no relation "viewr"; its relations are parent, viewer` + "\n" +
+			`s.fga.yaml:11:14: model: document#viewer: "editor" from parent: no type parent takes (folder) has relation "editor"`},
+		"undefined names in a module": {map[string]string{"s.fga.yaml": "model_file: m/fga.mod\n",
+			"m/fga.mod":  "schema: '1.2'\ncontents:\n  - core.fga\n  - docs.fga\n",
+			"m/core.fga": "module core\n\ntype user\n\ntype document\n  relations\n    define owner: [user]\n",
+			"m/docs.fga": "module docs\n\nextend type document\n  relations\n    define viewer: [user] or editor\n"}, `m/docs.fga:5:12: model: document#viewer: type document has no relation "editor"; its relations are owner, viewer`},
+		"malformed user": {map[string]string{"s.fga.yaml": model + "tuples:\n  - {user: anne, relation: owner, object: document:x}\n"}, "s.fga.yaml:13:12: tuples[0].user: \"anne\" is not a user written type:id, type:* or type:id#relation (as in user:anne, user:*, group:eng#member)"},
 	} {
 		dir := t.TempDir()
 		for n, text := range c.files {
+			_ = os.MkdirAll(filepath.Dir(filepath.Join(dir, n)), 0o755)
 			if err := os.WriteFile(filepath.Join(dir, n), []byte(text), 0o644); err != nil {
 				t.Fatal(err)
 			}

@@ -37,25 +37,52 @@ func (l *loader) loadModel(y *storeYAML) *openfgav1.AuthorizationModel {
 	return nil
 }
 
+// dslSource is a model's DSL text and where it is, for the positions of
+// its errors and of its types and relations.
+type dslSource struct {
+	file        string
+	text        string
+	line0, col0 int // where the text's line 0, column 0 is in file, 1-based
+}
+
+func (s dslSource) pos(line, col int) Pos {
+	if s.text == "" {
+		return Pos{File: s.file}
+	}
+	return Pos{File: s.file, Line: s.line0 + line, Column: s.col0 + col}
+}
+
+// parseDSL parses src, reporting its syntax errors where they are in src's
+// file. modular parses a module of an fga.mod.
+func (l *loader) parseDSL(src dslSource, modular bool) *openfgav1.AuthorizationModel {
+	var m *openfgav1.AuthorizationModel
+	var err error
+	if modular {
+		m, _, err = transformer.TransformModularDSLToProto(src.text)
+	} else {
+		m, err = transformer.TransformDSLToProto(src.text)
+	}
+	for _, e := range dslErrors(err) {
+		l.add(src.pos(e.line, e.column), "model", "%s", e.msg)
+	}
+	if err != nil {
+		return nil
+	}
+	return m
+}
+
 // inlineModel parses the DSL under model:, reporting a syntax error at its
 // line and column in the store file itself.
 func (l *loader) inlineModel(dsl string) *openfgav1.AuthorizationModel {
-	m, err := transformer.TransformDSLToProto(dsl)
-	if err == nil {
-		return m
-	}
 	n := l.node("model")
-	for _, e := range dslErrors(err) {
-		p := Pos{File: l.file, Line: n.Line, Column: n.Column}
-		if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-			// A block scalar's text starts on the line after "model: |",
-			// indented: DSL line 0 column 0 is there.
-			p.Line = n.Line + 1 + e.line
-			p.Column = l.indentAt(n.Line+1) + e.column + 1
-		}
-		l.add(p, "model", "%s", e.msg)
+	src := dslSource{file: l.file, text: dsl, line0: n.Line, col0: n.Column}
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		// A block scalar's text starts on the line after "model: |",
+		// indented: DSL line 0 column 0 is there.
+		src.line0, src.col0 = n.Line+1, l.indentAt(n.Line+1)+1
 	}
-	return nil
+	l.sources = map[string]dslSource{"": src}
+	return l.parseDSL(src, false)
 }
 
 // indentAt is the indentation of a block scalar whose text starts at
@@ -75,11 +102,9 @@ func (l *loader) dslFile(ref string) *openfgav1.AuthorizationModel {
 	if !ok {
 		return nil
 	}
-	m, err := transformer.TransformDSLToProto(string(data))
-	for _, e := range dslErrors(err) {
-		l.add(Pos{File: name, Line: e.line + 1, Column: e.column + 1}, "model", "%s", e.msg)
-	}
-	return m
+	src := dslSource{file: name, text: string(data), line0: 1, col0: 1}
+	l.sources = map[string]dslSource{"": src}
+	return l.parseDSL(src, false)
 }
 
 func (l *loader) jsonModel(ref string) *openfgav1.AuthorizationModel {
@@ -87,6 +112,7 @@ func (l *loader) jsonModel(ref string) *openfgav1.AuthorizationModel {
 	if !ok {
 		return nil
 	}
+	l.sources = map[string]dslSource{"": {file: name}}
 	m, err := transformer.LoadJSONStringToProto(string(data))
 	if err != nil {
 		// protojson puts a no-break space in its messages at random, so
@@ -112,6 +138,7 @@ func (l *loader) modularModel(ref string) *openfgav1.AuthorizationModel {
 	}
 	var modules []transformer.ModuleFile
 	failed := false
+	l.sources = map[string]dslSource{}
 	for i, c := range mod.Contents.Value {
 		modRef := path.Join(path.Dir(filepath.ToSlash(ref)), c.Value)
 		at := Pos{File: name, Line: c.Line + 1, Column: c.Column + 1}
@@ -122,10 +149,9 @@ func (l *loader) modularModel(ref string) *openfgav1.AuthorizationModel {
 		}
 		// Syntax errors are read module by module first: the combined
 		// transformation reports them without the module's name.
-		if _, _, err := transformer.TransformModularDSLToProto(string(text)); err != nil {
-			for _, e := range dslErrors(err) {
-				l.add(Pos{File: modName, Line: e.line + 1, Column: e.column + 1}, "model", "%s", e.msg)
-			}
+		src := dslSource{file: modName, text: string(text), line0: 1, col0: 1}
+		l.sources[c.Value] = src
+		if l.parseDSL(src, true) == nil {
 			failed = true
 			continue
 		}

@@ -67,6 +67,17 @@ func validUser(s string) bool {
 	return usersetRule.MatchString(s) || validObject(s) || wildcardRule.MatchString(s)
 }
 
+// conditionProblem says what is wrong with condition name, or "".
+func (s schema) conditionProblem(name string) string {
+	switch _, ok := s.conditions[name]; {
+	case ok:
+		return ""
+	case len(s.conditions) == 0:
+		return fmt.Sprintf("condition %q is not in the model, which has no conditions", name)
+	}
+	return fmt.Sprintf("condition %q is not in the model; its conditions are %s", name, list(sortedKeys(s.conditions)))
+}
+
 // objectProblem checks an object "type:id".
 func (s schema) objectProblem(object string) string {
 	t, _, ok := strings.Cut(object, ":")
@@ -104,8 +115,8 @@ func (s schema) tupleProblem(t Tuple) (part, msg string) {
 		return "user", p
 	}
 	if c := t.Condition; c != nil {
-		if _, ok := s.conditions[c.Name]; !ok {
-			return "condition", fmt.Sprintf("condition %q is not in the model; its conditions are %s", c.Name, list(slices.Collect(maps.Keys(s.conditions))))
+		if p := s.conditionProblem(c.Name); p != "" {
+			return "condition", p
 		}
 	}
 	td := s.types[objType]
