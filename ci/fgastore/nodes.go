@@ -3,6 +3,7 @@ package fgastore
 import (
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"regexp"
 	"slices"
@@ -104,7 +105,7 @@ func (d doc) decodeStrict(data []byte, out any) error {
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	dec.KnownFields(true)
 	err := dec.Decode(out)
-	if err == nil || err.Error() == "EOF" {
+	if err == nil || errors.Is(err, io.EOF) { // io.EOF: an empty file
 		return nil
 	}
 	return yamlError(d.file, err, &d)

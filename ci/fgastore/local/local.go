@@ -110,13 +110,25 @@ func env(httpAddr, grpcAddr string) []string {
 	)
 }
 
+// taken are fixed ports that other servers of the project's test runs
+// bind, so they must stay free even while nothing listens on them yet:
+// OpenFGA's defaults and its playground, and the PostgreSQL of
+// .ci/postgres.sh (inside the range the kernel picks port 0 from).
+var taken = map[int]bool{3000: true, 8080: true, 8081: true, 55432: true}
+
+// freePort is a loopback address with a port nothing listens on.
 func freePort() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
+	for {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return "", err
+		}
+		addr := l.Addr().(*net.TCPAddr)
+		l.Close()
+		if !taken[addr.Port] {
+			return addr.String(), nil
+		}
 	}
-	defer l.Close()
-	return l.Addr().String(), nil
 }
 
 // waitServing polls /healthz until it answers SERVING, the process exits,
