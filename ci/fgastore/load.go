@@ -81,6 +81,10 @@ func (l *loader) tupleFile(ref string, path ...any) []Tuple {
 // anything else on the machine) and anything but a regular file.
 func (l *loader) read(ref string, pos Pos, fld string) (name string, data []byte, ok bool) {
 	name = filepath.Join(l.dir, ref)
+	if ref == "" {
+		l.add(pos, fld, "is empty; name a file (relative to the store file's directory %s)", l.dir)
+		return name, nil, false
+	}
 	if !filepath.IsLocal(ref) {
 		l.add(pos, fld, "%q is outside the store file's directory %s; move the file into it and name it relative to the store file", ref, l.dir)
 		return name, nil, false

@@ -169,3 +169,51 @@ func TestLoadMistakes(t *testing.T) {
 		}
 	}
 }
+
+// A test's own tuple_file is the test's, read like the global ones.
+func TestLoadTestTupleFile(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "s.fga.yaml", "model: |\n  model\n    schema 1.1\n  type user\n  type document\n    relations\n      define owner: [user]\n"+
+		"tests:\n  - name: t\n    tuple_file: own.jsonl\n    check:\n      - user: user:a\n        object: document:x\n        assertions: {owner: true}\n")
+	write(t, dir, "own.jsonl", `{"user": "user:a", "relation": "owner", "object": "document:x"}`+"\n")
+	f, err := Load(filepath.Join(dir, "s.fga.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Tuples) != 0 || len(f.Tests[0].Tuples) != 1 || f.Tests[0].Tuples[0].At.String() != filepath.Join(dir, "own.jsonl")+":1" {
+		t.Fatalf("global %v, the test's %v", f.Tuples, f.Tests[0].Tuples)
+	}
+}
+
+// A symbolic link out of the store file's directory is refused too, and so
+// is anything but a regular file.
+func TestLoadContained(t *testing.T) {
+	outside, dir := t.TempDir(), t.TempDir()
+	write(t, outside, "t.yaml", "- {user: user:a, relation: owner, object: document:x}\n")
+	if err := os.Symlink(filepath.Join(outside, "t.yaml"), filepath.Join(dir, "t.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "d.yaml"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "s.fga.yaml", "model: |\n  model\n    schema 1.1\n  type user\n  type document\n    relations\n      define owner: [user]\n"+
+		"tuple_files: [t.yaml, d.yaml, /etc/passwd, \"\"]\n")
+	_, err := Load(filepath.Join(dir, "s.fga.yaml"))
+	s := filepath.Join(dir, "s.fga.yaml")
+	want := []string{
+		s + `:8:15: tuple_files[0]: "t.yaml" leads outside the store file's directory ` + dir + ` (through a symbolic link); put the file itself there`,
+		s + ":8:23: tuple_files[1]: " + filepath.Join(dir, "d.yaml") + " is not a regular file; name a file",
+		s + `:8:31: tuple_files[2]: "/etc/passwd" is outside the store file's directory ` + dir + "; move the file into it and name it relative to the store file",
+		s + ":8:44: tuple_files[3]: is empty; name a file (relative to the store file's directory " + dir + ")",
+	}
+	if err == nil || err.Error() != strings.Join(want, "\n") {
+		t.Fatalf("got\n%v\nwant\n%s", err, strings.Join(want, "\n"))
+	}
+}
+
+func write(t *testing.T, dir, name, text string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
