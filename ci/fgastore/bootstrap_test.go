@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/fgastore/local"
 	openfga "github.com/openfga/go-sdk"
 	"github.com/openfga/go-sdk/client"
 )
@@ -318,5 +319,32 @@ func TestBootstrapBusyStore(t *testing.T) {
 	}
 	if !readTuple(t, at, r.StoreID, apps[299]) || !readTuple(t, at, r.StoreID, f.Tuples[0].TupleKey) {
 		t.Error("a tuple is missing")
+	}
+}
+
+// The preshared key goes with every request; a wrong one fails with the
+// server's word for it.
+func TestBootstrapPresharedKey(t *testing.T) {
+	srv, err := local.Start(context.Background(), openfgaBinary(t),
+		"OPENFGA_AUTHN_METHOD=preshared", "OPENFGA_AUTHN_PRESHARED_KEYS=right-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	f := docsNamed(t, "bootstrap key")
+	at := Endpoint{URL: srv.URL(), Key: "right-key", HTTP: srv.HTTPClient()}
+	if r, err := Bootstrap(context.Background(), at, f, ""); err != nil || r.TuplesWritten != len(f.Tuples) {
+		t.Fatalf("%+v %v", r, err)
+	}
+	if r, err := RunTests(context.Background(), at, f); err != nil || r.Failed() {
+		t.Fatalf("%v\n%s", err, r.Text())
+	}
+	for _, key := range []string{"wrong-key", ""} {
+		at.Key = key
+		_, err := Bootstrap(context.Background(), at, f, "")
+		if err == nil || strings.Contains(err.Error(), "right-key") || !strings.Contains(err.Error(), "preshared key") {
+			t.Fatalf("key %q: %v", key, err)
+		}
+		t.Logf("key %q: %v", key, err)
 	}
 }

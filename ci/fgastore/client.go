@@ -72,14 +72,18 @@ func writeTuples(ctx context.Context, c *client.OpenFgaClient, store, model stri
 // error's message), without the request the go-sdk puts in its error text:
 // that can hold the whole model or a hundred tuples.
 func apiMessage(err error) string {
+	msg := err.Error()
 	var body interface{ Body() []byte }
 	if errors.As(err, &body) {
 		var e struct{ Code, Message string }
 		if json.Unmarshal(body.Body(), &e) == nil && e.Message != "" {
-			return e.Message
+			msg = e.Message
 		}
 	}
-	return err.Error()
+	if errors.As(err, new(openfga.FgaApiAuthenticationError)) {
+		msg += " (the server wants a preshared key: give the right one)"
+	}
+	return msg
 }
 
 // apiCode is the server's error code (e.g. write_failed_due_to_invalid_input),

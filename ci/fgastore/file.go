@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 
-	openfgav1 "github.com/openfga/api/proto/openfga/v1"
 	openfga "github.com/openfga/go-sdk"
 )
 
@@ -25,8 +24,6 @@ type File struct {
 	Model  openfga.AuthorizationModel // as the write API takes it (no ID)
 	Tuples []Tuple                    // the global ones: inline, then tuple_file, then tuple_files
 	Tests  []Test
-
-	model *openfgav1.AuthorizationModel
 }
 
 // HasTests says whether the file has at least one test, for a caller that

@@ -26,7 +26,7 @@ type loader struct {
 
 func (l *loader) load(y *storeYAML) *File {
 	f := &File{Path: l.file, Name: y.Name}
-	f.model = l.loadModel(y)
+	m := l.loadModel(y)
 	f.Tuples = l.tuples(y.Tuples, y.TupleFile)
 	for i, ref := range y.TupleFiles {
 		f.Tuples = append(f.Tuples, l.tupleFile(ref, "tuple_files", i)...)
@@ -34,12 +34,12 @@ func (l *loader) load(y *storeYAML) *File {
 	for i := range y.Tests {
 		f.Tests = append(f.Tests, l.test(i, &y.Tests[i]))
 	}
-	if f.model == nil {
+	if m == nil {
 		return f
 	}
-	f.Model = sdkModel(f.model)
-	l.checkModel(f.model)
-	s := newSchema(f.model)
+	f.Model = sdkModel(m)
+	l.checkModel(m)
+	s := newSchema(m)
 	l.checkTuples(s, f.Tuples, nil)
 	for i := range f.Tests {
 		l.checkTuples(s, f.Tuples, f.Tests[i].Tuples)

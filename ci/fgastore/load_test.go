@@ -150,6 +150,8 @@ func TestLoadMistakes(t *testing.T) {
 			"m/fga.mod":  "schema: '1.2'\ncontents:\n  - core.fga\n  - docs.fga\n",
 			"m/core.fga": "module core\n\ntype user\n\ntype document\n  relations\n    define owner: [user]\n",
 			"m/docs.fga": "module docs\n\nextend type document\n  relations\n    define viewer: [user] or editor\n"}, `m/docs.fga:5:12: model: document#viewer: type document has no relation "editor"; its relations are owner, viewer`},
+		"a string for a bool": {map[string]string{"s.fga.yaml": model +
+			"tests:\n  - name: t\n    check:\n      - user: user:a\n        object: document:x\n        assertions: {owner: maybe}\n"}, "s.fga.yaml:17:9: tests[0].check[0].assertions: true or false is needed here, not the text `maybe`"},
 		"malformed user": {map[string]string{"s.fga.yaml": model + "tuples:\n  - {user: anne, relation: owner, object: document:x}\n"}, "s.fga.yaml:13:12: tuples[0].user: \"anne\" is not a user written type:id, type:* or type:id#relation (as in user:anne, user:*, group:eng#member)"},
 	} {
 		dir := t.TempDir()

@@ -1,6 +1,7 @@
 package fgastore
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -102,7 +103,7 @@ func (d doc) keyPos(name string, path ...any) Pos {
 // CLI does: a misspelt key would otherwise be dropped without a word (a
 // "conditon:" would make a conditional tuple unconditional).
 func (d doc) decodeStrict(data []byte, out any) error {
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	err := dec.Decode(out)
 	if err == nil || errors.Is(err, io.EOF) { // io.EOF: an empty file

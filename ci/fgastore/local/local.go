@@ -35,21 +35,22 @@ type OpenFGA struct {
 // datastore serves within a second.
 const startTimeout = 30 * time.Second
 
-// Start runs binary (`openfga run`) and waits until it serves. ctx bounds
-// the server's life: when it ends (the caller was interrupted), the server
-// is killed. Close stops it.
-func Start(ctx context.Context, binary string) (*OpenFGA, error) {
+// Start runs binary (`openfga run`) and waits until it serves. settings
+// are more of OpenFGA's environment settings ("OPENFGA_AUTHN_METHOD=preshared").
+// ctx bounds the server's life: when it ends (the caller was interrupted),
+// the server is killed. Close stops it.
+func Start(ctx context.Context, binary string, settings ...string) (*OpenFGA, error) {
 	// A free port is found by binding port 0 and closing it, so another
 	// process may take it before OpenFGA binds it: then try again.
 	for try := 1; ; try++ {
-		o, err := start(ctx, binary)
+		o, err := start(ctx, binary, settings)
 		if err == nil || try == 3 || !strings.Contains(err.Error(), "address already in use") {
 			return o, err
 		}
 	}
 }
 
-func start(ctx context.Context, binary string) (*OpenFGA, error) {
+func start(ctx context.Context, binary string, settings []string) (*OpenFGA, error) {
 	httpPort, err := freePort()
 	if err != nil {
 		return nil, err
@@ -65,7 +66,7 @@ func start(ctx context.Context, binary string) (*OpenFGA, error) {
 		done: make(chan struct{}),
 	}
 	o.cmd = exec.Command(binary, "run")
-	o.cmd.Env = env(httpPort, grpcPort)
+	o.cmd.Env = append(env(httpPort, grpcPort), settings...)
 	o.cmd.Stdout, o.cmd.Stderr = o.log, o.log
 	o.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // so Close reaches anything it starts
 	if err := o.cmd.Start(); err != nil {
