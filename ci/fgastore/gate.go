@@ -1,0 +1,19 @@
+package fgastore
+
+import (
+	"context"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/fgastore/local"
+)
+
+// Gate runs the file's tests against a throwaway OpenFGA started from
+// binary on this machine, and stops it: the check that a store file holds
+// before it is bootstrapped anywhere.
+func Gate(ctx context.Context, binary string, f *File) (Report, error) {
+	srv, err := local.Start(ctx, binary)
+	if err != nil {
+		return Report{File: f.Path}, err
+	}
+	defer srv.Close()
+	return RunTests(ctx, Endpoint{URL: srv.URL(), HTTP: srv.HTTPClient()}, f)
+}
