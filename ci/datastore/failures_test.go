@@ -3,13 +3,15 @@ package datastore
 import (
 	"context"
 	"errors"
-	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
+
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/diagnose"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
 )
 
 // TestDatabaseNeverComesUp: a database that dies at start is diagnosed
@@ -149,5 +151,60 @@ func TestDatabaseTooSlow(t *testing.T) {
 	}
 	if left := leftovers(t, c, "slow"); len(left) > 0 {
 		t.Errorf("left behind: %v", left)
+	}
+}
+
+// TestFailedSafetyCopyStartsTheDatabaseAgain: the safety copy stops the
+// running database (the platform clones only an unmounted volume); when
+// the copy then fails, Undo starts the database again and the running
+// OpenFGA has its data.
+func TestFailedSafetyCopyStartsTheDatabaseAgain(t *testing.T) {
+	image := pgImage(t)
+	s := env(t)
+	c, _ := client(t)
+	ctx := context.Background()
+	var log simtest.SyncBuffer
+	defer func() { t.Log("progress:\n" + log.String()) }()
+	ds := &Postgres{Image: image, VolumeMB: 256, MemoryMB: 384}
+	if err := ds.Prepare(ctx, platform(c, "copyfail", &log)); err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	defer func() { _, _ = Destroy(context.Background(), c, DestroyOptions{Name: "copyfail", DeleteVolume: true}) }()
+	running, _ := runOpenFGA(t, c, "copyfail-aaaaaa", ds.Env())
+	if _, err := running.WriteMarker(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	s.SetFaults(sim.Faults{Path: "/v1/volumes/clone", ServerErrors: 100})
+	defer s.SetFaults(sim.Faults{})
+	again := &Postgres{Image: image}
+	pf := platform(c, "copyfail", &log)
+	pf.CopyBeforeMigrate = true
+	err := again.Prepare(ctx, pf)
+	var de *Error
+	if !errors.As(err, &de) || de.Stage != "copy" {
+		t.Fatalf("a clone the API refuses: %v", err)
+	}
+	if db, _ := c.GetInstance(ctx, api.ByName("copyfail-pg")); db.State != api.StateStopped {
+		t.Fatalf("the database is %s before the undo, want stopped for the copy", db.State)
+	}
+	s.SetFaults(sim.Faults{})
+	if left := again.Undo(ctx, pf); len(left) > 0 {
+		t.Errorf("undo: %v", left)
+	}
+	if !strings.Contains(log.String(), "start the database copyfail-pg again") {
+		t.Errorf("the undo does not say it starts the database again")
+	}
+	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	var last error
+	for wctx.Err() == nil {
+		if _, last = running.CheckMarker(wctx); last == nil {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if last != nil {
+		t.Errorf("the running OpenFGA does not get its data back: %v", last)
 	}
 }

@@ -43,15 +43,10 @@ func (p *Postgres) ensureInstance(ctx context.Context, pf *Platform, vol api.Vol
 // reuse takes the running database of an earlier deploy, and its password
 // from the instance's env: a new random one would lock OpenFGA out.
 func (p *Postgres) reuse(ctx context.Context, pf *Platform, inst api.Instance) (api.Instance, error) {
-	current := inst.Env[envPassword]
-	switch {
-	case current == "":
-		return inst, &Error{Stage: "database", Err: errors.New("the database instance " + inst.Name + " has no " + envPassword + " in its env: it was not made by this tool; delete it or choose another --name")}
-	case p.Password != "" && p.Password != current:
-		return inst, &Error{Stage: "database", Err: errors.New("the database instance " + inst.Name + " runs with another password than the one given; omit the password to reuse it (changing it needs a new database instance: destroy --delete-database keeps the volume)")}
-	case !mounts(inst, VolumeName(pf.Name)):
-		return inst, &Error{Stage: "database", Err: errors.New("the database instance " + inst.Name + " does not have its volume at " + pgimage.VolumeAt)}
+	if err := p.reusable(pf, inst); err != nil {
+		return inst, err
 	}
+	current := inst.Env[envPassword]
 	p.password = current
 	p.red.Add(current)
 	if inst.Image != "" && !strings.Contains(inst.Image, imageKey(p.Image)) {
@@ -66,6 +61,33 @@ func (p *Postgres) reuse(ctx context.Context, pf *Platform, inst api.Instance) (
 		pf.Logf("datastore: reuse the running database %s and its password", inst.Name)
 	}
 	return p.waitReady(ctx, pf, inst)
+}
+
+// checkReusable refuses an existing database instance this deploy could
+// not reuse; no instance is no error.
+func (p *Postgres) checkReusable(ctx context.Context, pf *Platform) error {
+	inst, err := pf.Client.GetInstance(ctx, api.ByName(InstanceName(pf.Name)))
+	switch {
+	case isNotFound(err):
+		return nil
+	case err != nil:
+		return &Error{Stage: "database", Err: err}
+	}
+	return p.reusable(pf, inst)
+}
+
+// reusable says why the database instance inst cannot be reused, if so.
+func (p *Postgres) reusable(pf *Platform, inst api.Instance) error {
+	current := inst.Env[envPassword]
+	switch {
+	case current == "":
+		return &Error{Stage: "database", Err: errors.New("the database instance " + inst.Name + " has no " + envPassword + " in its env: it was not made by this tool; delete it or choose another --name")}
+	case p.Password != "" && p.Password != current:
+		return &Error{Stage: "database", Err: errors.New("the database instance " + inst.Name + " runs with another password than the one given; omit the password to reuse it (changing it needs a new database instance: destroy --delete-database keeps the volume)")}
+	case !mounts(inst, VolumeName(pf.Name)):
+		return &Error{Stage: "database", Err: errors.New("the database instance " + inst.Name + " does not have its volume at " + pgimage.VolumeAt)}
+	}
+	return nil
 }
 
 // create starts a new database instance with the volume.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
@@ -40,6 +41,7 @@ type Postgres struct {
 	uri      string           // set by Prepare
 	password string           // the password in use, set by Prepare
 	copied   string           // the safety copy Prepare took, if any
+	stopped  string           // the UUID of the running database Prepare stopped for the copy, until it runs again
 	made     []made           // what Prepare created, newest last
 	red      *redact.Redactor // holds the password once known
 }
@@ -93,6 +95,11 @@ func (p *Postgres) Prepare(ctx context.Context, pf Platform) error {
 	if err != nil {
 		return err
 	}
+	// A running database that cannot be reused is refused before the safety
+	// copy stops it: the deployment it serves keeps it.
+	if err := p.checkReusable(ctx, &pf); err != nil {
+		return err
+	}
 	if existed && pf.CopyBeforeMigrate {
 		if p.copied, err = p.safetyCopy(ctx, &pf, vol); err != nil {
 			return &Error{Stage: "copy", Err: err}
@@ -102,6 +109,7 @@ func (p *Postgres) Prepare(ctx context.Context, pf Platform) error {
 	if err != nil {
 		return err
 	}
+	p.stopped = "" // running again
 	host, err := privateHost(inst)
 	if err != nil {
 		return &Error{Stage: "database", Err: err}
@@ -109,6 +117,11 @@ func (p *Postgres) Prepare(ctx context.Context, pf Platform) error {
 	uri := postgresURI(DefaultUser, p.password, host, pgimage.Port, DefaultDatabase)
 	p.red.Add(uriSecrets(uri)...)
 	pf.Logf("datastore: OpenFGA reaches the database at %s:%d over the private network", host, pgimage.Port)
+	if p.copied != "" {
+		// From here the copy is the data as it was before the migration:
+		// kept whatever happens next, and named in the record.
+		p.made = slices.DeleteFunc(p.made, func(m made) bool { return m.name == p.copied })
+	}
 	if err := migrate(ctx, &pf, openfgaEnv(uri), p.red); err != nil {
 		return err
 	}
@@ -145,7 +158,8 @@ func (p *Postgres) applyDefaults() {
 }
 
 // Undo deletes what Prepare created, newest first: the database instance
-// before its volume. It returns what it could not remove.
+// before its volume, and starts the earlier database again if Prepare
+// stopped it. It returns what it could not remove.
 func (p *Postgres) Undo(ctx context.Context, pf Platform) []string {
 	if err := pf.check(); err != nil {
 		return nil
@@ -166,6 +180,15 @@ func (p *Postgres) Undo(ctx context.Context, pf Platform) []string {
 		}
 	}
 	p.made = nil
+	if p.stopped != "" {
+		// The earlier deployment's database, stopped for the copy: it
+		// serves again.
+		pf.Logf("datastore: cleanup: start the database %s again", InstanceName(pf.Name))
+		if _, err := pf.Client.StartInstance(ctx, api.ByUUID(p.stopped)); err != nil {
+			left = append(left, fmt.Sprintf("the database %s is stopped (%v): start it with the API or redeploy", InstanceName(pf.Name), err))
+		}
+		p.stopped = ""
+	}
 	return left
 }
 

@@ -84,6 +84,7 @@ func (p *Postgres) safetyCopy(ctx context.Context, pf *Platform, vol api.Volume)
 		if _, err := pf.Client.StopInstance(ctx, api.ByUUID(inst.UUID), false, 0); err != nil {
 			return "", err
 		}
+		p.stopped = inst.UUID
 		if _, err := waitStopped(ctx, pf.Client, api.ByUUID(inst.UUID), pf.Timeouts.Volume); err != nil {
 			return "", err
 		}
@@ -95,6 +96,7 @@ func (p *Postgres) safetyCopy(ctx context.Context, pf *Platform, vol api.Volume)
 	if _, err := pf.Client.CloneVolume(ctx, api.ByUUID(vol.UUID), name); err != nil {
 		return "", err
 	}
+	p.made = append(p.made, made{"volume", name}) // until the migration starts
 	if _, err := waitVolume(ctx, pf, name); err != nil {
 		return "", err
 	}

@@ -39,6 +39,7 @@ type rollout struct {
 	old          []api.Ref      // the earlier deployment: retired only after verification
 	insts        []api.Instance // the new instances, from their create on
 	ran          []api.Instance // each one as it was when it first ran
+	ranAt        time.Time      // when they all ran
 	crash        *crash         // the first exit of a new instance, as it was seen
 	warnings     []string
 }
@@ -146,6 +147,7 @@ func (r *rollout) waitRunning(ctx context.Context) error {
 		return r.waitOneRunning(ctx, i, refs[i])
 	})
 	if err == nil {
+		r.ranAt = time.Now()
 		r.log.Printf("%s running; watching for %s", r.names(), r.t.Watch)
 	}
 	return err
@@ -199,7 +201,7 @@ func (r *rollout) watch(ctx context.Context, since time.Time) error {
 			if err != nil {
 				return false, err
 			}
-			if err := r.still(ctx, i, inst, since); err != nil {
+			if err := r.still(ctx, i, inst); err != nil {
 				return false, err
 			}
 		}
@@ -208,12 +210,17 @@ func (r *rollout) watch(ctx context.Context, since time.Time) error {
 }
 
 // still checks that the i-th new instance runs the boot it ran at first.
-func (r *rollout) still(ctx context.Context, i int, inst api.Instance, since time.Time) error {
+// Whatever its restart policy would do next, what crashed once is not
+// verified.
+func (r *rollout) still(ctx context.Context, i int, inst api.Instance) error {
 	r.mu.Lock()
 	first := r.ran[i]
 	r.mu.Unlock()
-	up := time.Since(since).Round(100 * time.Millisecond)
+	up := time.Since(r.ranAt).Round(100 * time.Millisecond)
 	switch {
+	case inst.State != api.StateRunning && inst.RestartPolicy != api.RestartNever && inst.RestartPolicy != "":
+		r.caught(ctx, inst)
+		return fmt.Errorf("%w: %s was running, then %s after %s (its %s restart policy would start it again)", errStopped, inst.Name, inst.State, up, inst.RestartPolicy)
 	case inst.State != api.StateRunning:
 		r.caught(ctx, inst)
 		return fmt.Errorf("%w: %s was running, then %s after %s", errStopped, inst.Name, inst.State, up)

@@ -180,12 +180,15 @@ func (r *run) prepareDatastore(ctx context.Context) error {
 func (r *run) migrationMayChange(ctx context.Context) bool {
 	repo := release.Repo{Repository: r.image.ref.Repository(), Access: r.image.access}
 	list, err := repo.List(ctx, "")
-	if err != nil || len(list) == 0 || r.stamp.version == "unknown" {
+	if err != nil || len(list) == 0 {
 		return true
 	}
 	newest := list[0]
-	if newest.Digest == r.img.pushed.digest.String() {
+	switch {
+	case newest.Digest == r.img.pushed.digest.String():
 		return false // the same image, and so the same OpenFGA, migrated it
+	case r.stamp.version == "unknown":
+		return true
 	}
 	if semver.IsValid(newest.OpenFGAVersion) && semver.Compare(r.stamp.version, newest.OpenFGAVersion) < 0 {
 		r.warnings = append(r.warnings, fmt.Sprintf("OpenFGA %s runs on the schema OpenFGA %s migrated this database to (OpenFGA accepts a newer schema; its older `migrate` leaves it as it is). To have the data as it was before that migration, restore the safety copy taken then (`releases` names it: %s)",
@@ -233,7 +236,7 @@ func (r *run) verify(ctx context.Context) error {
 	if r.fqdn == "" {
 		return errors.New("the service group has no public FQDN")
 	}
-	if err := r.check.serves(ctx, r.out.refs(), r.fqdn, len(r.out.old), &r.rec.Timings); err != nil {
+	if err := r.check.serves(ctx, r.out.refs(), r.fqdn, len(r.out.old), &r.rec.Timings, r.out.still); err != nil {
 		return err
 	}
 	if err := r.out.watch(ctx, time.Now().Add(-r.t.Watch)); err != nil {

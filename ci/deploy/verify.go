@@ -153,7 +153,10 @@ func (t *otherBackend) misrouted(req *http.Request, resp *http.Response) bool {
 // socket to the API, and the repeated health checks, more than twice as
 // many as there are instances behind the FQDN, reach them all in turn. It
 // records the health and round-trip parts of the verification in timings.
-func (v *verifier) serves(ctx context.Context, refs []api.Ref, fqdn string, old int, timings *Timings) error {
+//
+// alive is asked about each new instance as it is seen: an instance that
+// stopped or restarted since it ran fails the verification there.
+func (v *verifier) serves(ctx context.Context, refs []api.Ref, fqdn string, old int, timings *Timings, alive aliveFunc) error {
 	ctx, cancel := context.WithTimeout(ctx, v.t.Verify)
 	defer cancel()
 	var retried atomic.Int64
@@ -166,8 +169,8 @@ func (v *verifier) serves(ctx context.Context, refs []api.Ref, fqdn string, old 
 
 	v.log.Printf("verify: wait until the instances listen, then https://%s/healthz", fqdn)
 	start := time.Now()
-	for _, ref := range refs {
-		if err = v.waitServing(ctx, ref, others, c); err != nil {
+	for i, ref := range refs {
+		if err = v.waitServing(ctx, i, ref, others, c, alive); err != nil {
 			break
 		}
 	}
@@ -204,14 +207,16 @@ func (v *verifier) serves(ctx context.Context, refs []api.Ref, fqdn string, old 
 // alone, an answer through the FQDN is its answer. Meanwhile the instance
 // must stay running: OpenFGA retries an unreachable datastore for about a
 // minute before it exits 2, all that time "running" and not listening.
-func (v *verifier) waitServing(ctx context.Context, ref api.Ref, others int, c *verify.Client) error {
+func (v *verifier) waitServing(ctx context.Context, i int, ref api.Ref, others int, c *verify.Client, alive aliveFunc) error {
 	err := poll.Until(ctx, 500*time.Millisecond, 0, func(ctx context.Context) (bool, error) {
 		inst, err := v.client.GetInstance(ctx, ref)
-		switch {
-		case err != nil:
+		if err != nil {
 			return false, err
-		case inst.State != api.StateRunning:
-			return false, fmt.Errorf("%w: %s before it served", errStopped, inst.State)
+		}
+		if err := alive(ctx, i, inst); err != nil {
+			return false, fmt.Errorf("before it served: %w", err)
+		}
+		switch {
 		case inst.NetTimeUs > 0:
 			return true, nil
 		case others > 0:
@@ -229,6 +234,10 @@ func (v *verifier) waitServing(ctx context.Context, ref api.Ref, others int, c *
 	}
 	return err
 }
+
+// aliveFunc checks that the i-th new instance, as inst shows it, still
+// runs the boot it ran at first.
+type aliveFunc func(ctx context.Context, i int, inst api.Instance) error
 
 // roundTrip tries the round trip a few times: a gateway hiccup (502/503)
 // on one request should not fail a deployment, a wrong answer should.

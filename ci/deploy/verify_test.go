@@ -22,9 +22,16 @@ type twoBackends struct {
 	models [2]map[string]bool
 }
 
+// The IDs OpenFGA would give (the go-sdk checks they are ULIDs).
+const (
+	storeULID = "01JDKZ6S1Z3G3S3W6Q0F6T9Z3A"
+	modelULID = "01JDKZ6S1Z3G3S3W6Q0F6T9Z3B"
+)
+
 func (b *twoBackends) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json") // as OpenFGA answers
 	i := b.next % 2
 	b.next++
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
@@ -32,22 +39,22 @@ func (b *twoBackends) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/healthz":
 		w.Write([]byte(`{"status":"SERVING"}`))
 	case r.Method == "POST" && r.URL.Path == "/stores":
-		b.stores[i]["S1"] = false
-		w.Write([]byte(`{"id":"S1"}`))
+		b.stores[i][storeULID] = false
+		w.Write([]byte(`{"id":"`+storeULID+`"}`))
 	case len(parts) == 3 && parts[2] == "authorization-models":
-		b.models[i]["M1"] = true // OpenFGA writes a model even for a store it does not know
-		w.Write([]byte(`{"authorization_model_id":"M1"}`))
-	case len(parts) == 3 && !b.models[i]["M1"]:
+		b.models[i][modelULID] = true // OpenFGA writes a model even for a store it does not know
+		w.Write([]byte(`{"authorization_model_id":"`+modelULID+`"}`))
+	case len(parts) == 3 && !b.models[i][modelULID]:
 		w.WriteHeader(http.StatusBadRequest)
-		w.Write([]byte(`{"code":"authorization_model_not_found","message":"Authorization Model 'M1' not found"}`))
+		w.Write([]byte(`{"code":"authorization_model_not_found","message":"Authorization Model '`+modelULID+`' not found"}`))
 	case len(parts) == 3 && parts[2] == "write":
-		b.stores[i]["S1"] = true
+		b.stores[i][storeULID] = true
 		w.Write([]byte(`{}`))
 	case len(parts) == 3 && parts[2] == "check":
-		allowed := b.stores[i]["S1"] && strings.Contains(readAll(r), "anne")
+		allowed := b.stores[i][storeULID] && strings.Contains(readAll(r), "anne")
 		w.Write([]byte(`{"allowed":` + map[bool]string{true: "true", false: "false"}[allowed] + `}`))
 	case len(parts) == 2 && r.Method == "DELETE":
-		if _, ok := b.stores[i]["S1"]; !ok {
+		if _, ok := b.stores[i][storeULID]; !ok {
 			w.WriteHeader(http.StatusNotFound)
 			w.Write([]byte(`{"code":"store_id_not_found","message":"store not found"}`))
 			return

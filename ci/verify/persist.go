@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
+
+	openfga "github.com/openfga/go-sdk"
+	"github.com/openfga/go-sdk/client"
 )
 
 // Persistence is proved across deployments: each verified deployment with
@@ -60,46 +62,38 @@ func (c *Client) CheckMarker(ctx context.Context) (Store, error) {
 // FindStore looks a store up by name (the newest if there are several)
 // with its latest authorization model; ErrNoMarker if there is none.
 func (c *Client) FindStore(ctx context.Context, name string) (Store, error) {
+	fga, err := c.sdk()
+	if err != nil {
+		return Store{}, err
+	}
 	var found Store
-	token := ""
+	opts := client.ClientListStoresOptions{Name: &name, PageSize: openfga.PtrInt32(100)}
 	for page := 0; page < 100; page++ {
-		var out struct {
-			Stores []struct {
-				ID   string `json:"id"`
-				Name string `json:"name"`
-			} `json:"stores"`
-			Token string `json:"continuation_token"`
-		}
-		q := url.Values{"page_size": {"100"}}
-		if token != "" {
-			q.Set("continuation_token", token)
-		}
-		if err := c.call(ctx, "GET", "/stores?"+q.Encode(), nil, &out); err != nil {
-			return found, err
+		out, err := fga.ListStores(ctx).Options(opts).Execute()
+		if err != nil {
+			return found, apiError("GET /stores", err)
 		}
 		for _, s := range out.Stores {
-			if s.Name == name {
-				found.ID = s.ID // stores are listed oldest first: keep the last
+			if s.Name == name { // a server before the name filter lists them all
+				found.ID = s.Id // stores are listed oldest first: keep the last
 			}
 		}
-		if token = out.Token; token == "" {
+		if out.ContinuationToken == "" {
 			break
 		}
+		opts.ContinuationToken = &out.ContinuationToken
 	}
 	if found.ID == "" {
 		return found, ErrNoMarker
 	}
-	var models struct {
-		Models []struct {
-			ID string `json:"id"`
-		} `json:"authorization_models"`
+	models, err := fga.ReadAuthorizationModels(ctx).Options(client.ClientReadAuthorizationModelsOptions{
+		StoreId: &found.ID, PageSize: openfga.PtrInt32(1)}).Execute()
+	if err != nil {
+		return found, apiError("GET /stores/"+found.ID+"/authorization-models", err)
 	}
-	if err := c.call(ctx, "GET", "/stores/"+found.ID+"/authorization-models?page_size=1", nil, &models); err != nil {
-		return found, err
-	}
-	if len(models.Models) == 0 {
+	if len(models.AuthorizationModels) == 0 {
 		return found, fmt.Errorf("the store %s has no authorization model", name)
 	}
-	found.ModelID = models.Models[0].ID
+	found.ModelID = models.AuthorizationModels[0].Id
 	return found, nil
 }

@@ -61,8 +61,7 @@ func TestPersistenceMarker(t *testing.T) {
 		t.Fatal(err)
 	}
 	// data lost: the tuple is gone while the store remains
-	if err := c.call(ctx, "POST", "/stores/"+first.ID+"/write", map[string]any{
-		"deletes": map[string]any{"tuple_keys": []TupleKey{Marker}}, "authorization_model_id": first.ModelID}, nil); err != nil {
+	if err := c.Delete(ctx, first, Marker); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.CheckMarker(ctx); err == nil || !strings.Contains(err.Error(), "did not persist") {

@@ -5,14 +5,18 @@
 package verify
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"time"
+
+	openfga "github.com/openfga/go-sdk"
+	"github.com/openfga/go-sdk/client"
+	"github.com/openfga/go-sdk/credentials"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/poll"
 )
@@ -29,7 +33,7 @@ func (c *Client) Health(ctx context.Context) error {
 	var out struct {
 		Status string `json:"status"`
 	}
-	if err := c.call(ctx, http.MethodGet, "/healthz", nil, &out); err != nil {
+	if err := c.getJSON(ctx, "/healthz", &out); err != nil {
 		return err
 	}
 	if out.Status != "SERVING" {
@@ -59,22 +63,54 @@ func (c *Client) Verify(ctx context.Context) error {
 	return c.RoundTrip(ctx)
 }
 
-// call sends one JSON request and decodes the JSON answer into out (if not nil).
-// The preshared key never appears in an error.
-func (c *Client) call(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
+// sdk is the official OpenFGA client for this endpoint. It does not
+// retry: callers decide what a failure means (a rollout retries a gateway's
+// 502, a verification reports it).
+func (c *Client) sdk() (*client.OpenFgaClient, error) {
+	cfg := &client.ClientConfiguration{
+		ApiUrl:      strings.TrimRight(c.BaseURL, "/"),
+		HTTPClient:  c.HTTP,
+		RetryParams: &openfga.RetryParams{MaxRetry: 0, MinWaitInMs: 100},
 	}
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(c.BaseURL, "/")+path, body)
+	if c.Key != "" {
+		cfg.Credentials = &credentials.Credentials{
+			Method: credentials.CredentialsMethodApiToken,
+			Config: &credentials.Config{ApiToken: c.Key},
+		}
+	}
+	fga, err := client.NewSdkClient(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("OpenFGA client for %s: %w", c.BaseURL, err)
+	}
+	return fga, nil
+}
+
+// apiError says which request failed, its HTTP status and the server's
+// message: the go-sdk's own error text carries the request body, and its
+// status is what a caller tells a gateway's hiccup by. The preshared key is
+// in neither.
+func apiError(op string, err error) error {
+	var resp interface {
+		ResponseStatusCode() int
+		Body() []byte
+	}
+	if !errors.As(err, &resp) || resp.ResponseStatusCode() == 0 {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	status, body := resp.ResponseStatusCode(), resp.Body()
+	var e struct{ Message string }
+	if json.Unmarshal(body, &e) == nil && e.Message != "" {
+		body = []byte(e.Message)
+	}
+	return fmt.Errorf("%s: HTTP %d: %s%s", op, status, snippet(body), hint(status))
+}
+
+// getJSON sends GET path and decodes the JSON answer into out.
+func (c *Client) getJSON(ctx context.Context, path string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(c.BaseURL, "/")+path, nil)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
 	if c.Key != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Key)
 	}
@@ -84,18 +120,15 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any) err
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
+		return fmt.Errorf("GET %s: %w", path, err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: HTTP %d: %s%s", method, path, resp.StatusCode, snippet(raw), hint(resp.StatusCode))
-	}
-	if out == nil {
-		return nil
+		return fmt.Errorf("GET %s: HTTP %d: %s%s", path, resp.StatusCode, snippet(raw), hint(resp.StatusCode))
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("%s %s: decode %q: %w", method, path, snippet(raw), err)
+		return fmt.Errorf("GET %s: decode %q: %w", path, snippet(raw), err)
 	}
 	return nil
 }

@@ -27,6 +27,7 @@ func TestUnauthorizedNamesTheKeyButNeverShowsIt(t *testing.T) {
 	var got string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got = r.Header.Get("Authorization")
+		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)
 		w.Write([]byte(`{"code":"unauthenticated","message":"unauthenticated"}`))
 	}))
@@ -46,11 +47,12 @@ func TestUnauthorizedNamesTheKeyButNeverShowsIt(t *testing.T) {
 func TestCheckMismatchIsAnError(t *testing.T) {
 	// a server that allows everything: the unwritten tuple must make the round trip fail
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json") // as OpenFGA answers; the go-sdk wants it
 		switch {
 		case r.URL.Path == "/stores":
-			w.Write([]byte(`{"id":"01STORE"}`))
+			w.Write([]byte(`{"id":"01ARZ3NDEKTSV4RRFFQ69G5FAV"}`))
 		case strings.HasSuffix(r.URL.Path, "/authorization-models"):
-			w.Write([]byte(`{"authorization_model_id":"01MODEL"}`))
+			w.Write([]byte(`{"authorization_model_id":"01ARZ3NDEKTSV4RRFFQ69G5FAW"}`))
 		case strings.HasSuffix(r.URL.Path, "/check"):
 			w.Write([]byte(`{"allowed":true}`))
 		default:
@@ -60,6 +62,21 @@ func TestCheckMismatchIsAnError(t *testing.T) {
 	defer srv.Close()
 	err := (&Client{BaseURL: srv.URL}).RoundTrip(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "check user:bob viewer document:roadmap: allowed=true, want false") {
+		t.Fatalf("RoundTrip = %v", err)
+	}
+}
+
+// A TLS front answers a request its instance cannot take with its own
+// HTML page; the error must carry the status a rollout tells a hiccup by.
+func TestGatewayErrorKeepsItsStatus(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		w.Write([]byte("<html><body>502 Bad Gateway</body></html>"))
+	}))
+	defer srv.Close()
+	err := (&Client{BaseURL: srv.URL}).RoundTrip(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "POST /stores: HTTP 502") {
 		t.Fatalf("RoundTrip = %v", err)
 	}
 }
