@@ -40,13 +40,13 @@ func (b *twoBackends) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"status":"SERVING"}`))
 	case r.Method == "POST" && r.URL.Path == "/stores":
 		b.stores[i][storeULID] = false
-		w.Write([]byte(`{"id":"`+storeULID+`"}`))
+		w.Write([]byte(`{"id":"` + storeULID + `"}`))
 	case len(parts) == 3 && parts[2] == "authorization-models":
 		b.models[i][modelULID] = true // OpenFGA writes a model even for a store it does not know
-		w.Write([]byte(`{"authorization_model_id":"`+modelULID+`"}`))
+		w.Write([]byte(`{"authorization_model_id":"` + modelULID + `"}`))
 	case len(parts) == 3 && !b.models[i][modelULID]:
 		w.WriteHeader(http.StatusBadRequest)
-		w.Write([]byte(`{"code":"authorization_model_not_found","message":"Authorization Model '`+modelULID+`' not found"}`))
+		w.Write([]byte(`{"code":"authorization_model_not_found","message":"Authorization Model '` + modelULID + `' not found"}`))
 	case len(parts) == 3 && parts[2] == "write":
 		b.stores[i][storeULID] = true
 		w.Write([]byte(`{}`))
