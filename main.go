@@ -10,7 +10,7 @@ import (
 
 // commands are the sub-commands, in the order the usage lists them.
 var commands = []cli.Command{
-	cli.Build, cli.Preflight, cli.Deploy, cli.Status, cli.Logs, cli.Destroy,
+	cli.Build, cli.Preflight, cli.TestModel, cli.Deploy, cli.Status, cli.Logs, cli.Destroy,
 	cli.Releases, cli.Rollback, cli.Restore, cli.Diagnose, cli.PGImage, cli.Sim,
 }
 

@@ -132,7 +132,8 @@ func (m *OpenfgaKraftcloud) Deploy(
 }
 
 // Status reports the deployment's instances, their states and, for each one
-// that is not running, the diagnosis. JSON.
+// that is not running, the diagnosis; the serving release and the store it
+// bootstrapped. JSON.
 // +cache="never"
 func (m *OpenfgaKraftcloud) Status(
 	ctx context.Context,
@@ -147,15 +148,19 @@ func (m *OpenfgaKraftcloud) Status(
 	// Deployment name, as given to deploy
 	// +default="openfga"
 	name string,
-	// CA certificate (PEM) to trust for the API, e.g. the simulator's
+	// Registry HOST[:PORT] of the image, whose release record names the
+	// store deploy --store bootstrapped (default index.unikraft.io)
+	// +optional
+	registry string,
+	// CA certificate (PEM) to trust for the API and the registry, e.g. the simulator's
 	// +optional
 	ca *dagger.File,
 ) (string, error) {
-	c, _, err := m.client(ctx, token, metro, api, ca)
+	c, caPath, err := m.client(ctx, token, metro, api, ca)
 	if err != nil {
 		return "", err
 	}
-	rep, err := deploy.Status(ctx, c, name)
+	rep, err := deploy.Status(ctx, c, deploy.Where{Name: name, Registry: registry, CAFile: caPath})
 	if err != nil {
 		return "", err
 	}

@@ -89,6 +89,8 @@ func (d *deployFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.trace.Endpoint, "otlp-endpoint", "", "send OpenFGA's traces to this OTLP/gRPC collector, HOST:PORT or https://HOST:PORT")
 	fs.StringVar(&d.trace.Headers, "otlp-headers", "", "OTLP headers key=value,... (default $"+OTLPHeadersEnv+"; a secret: prefer the variable)")
 	fs.Float64Var(&d.trace.SampleRatio, "trace-sample-ratio", 0, "share of requests traced, 0..1 (default: OpenFGA's, 0.2)")
+	fs.StringVar(&o.Store, "store", "", "store file (.fga.yaml): its tests gate the deploy, its store, model and tuples are bootstrapped on it")
+	fs.StringVar(&o.StoreID, "store-id", "", "the store to bootstrap when several have the store file's name")
 	fs.BoolVar(&o.KeepFailed, "keep-failed", false, "keep a failed instance for inspection")
 	fs.StringVar(&o.OpenFGAVersion, "openfga-version", "", "OpenFGA version for the record (default: from the binary's build info)")
 	fs.StringVar(&o.Commit, "commit", "", "OpenFGA commit for the record")
@@ -208,6 +210,7 @@ func statusCmd(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("status", stderr)
 	var t target
 	t.register(fs)
+	registry := fs.String("registry", deploy.DefaultRegistry, "registry [http://]HOST[:PORT] of the deployment's image (its release record names the store)")
 	if !parse(fs, args, stderr) {
 		return 2
 	}
@@ -218,7 +221,7 @@ func statusCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	rep, err := deploy.Status(ctx, cl, t.name)
+	rep, err := deploy.Status(ctx, cl, deploy.Where{Name: t.name, Registry: *registry, CAFile: t.conn.ca})
 	if err != nil {
 		fmt.Fprintln(stderr, "status:", err)
 		return 1

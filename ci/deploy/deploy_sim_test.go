@@ -124,8 +124,8 @@ func TestDeployLifecycle(t *testing.T) {
 	}
 
 	// 4. status and logs
-	rep, err := Status(ctx, c, name)
-	if err != nil || !rep.Serving || len(rep.Instances) != 1 || rep.Instances[0].Name != second.Instance {
+	rep, err := Status(ctx, c, Where{Name: name, Registry: s.Endpoints().Registry})
+	if err != nil || !rep.Serving || len(rep.Instances) != 1 || rep.Instances[0].Name != second.Instance || rep.Release != second.Release || len(rep.Notes) > 0 {
 		t.Errorf("status: %+v %v", rep, err)
 	}
 	statusJSON, _ := json.Marshal(rep)

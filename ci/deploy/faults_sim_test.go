@@ -82,7 +82,7 @@ func TestKeepFailed(t *testing.T) {
 	if !errors.As(err, &de) || len(de.Left) != 3 || !strings.Contains(log.String(), "go run . destroy --name kept") {
 		t.Fatalf("Run = %v (left %v)\n%s", err, de.Left, log.String())
 	}
-	rep, err := Status(context.Background(), o.Client, "kept")
+	rep, err := Status(context.Background(), o.Client, Where{Name: "kept", Registry: s.Endpoints().Registry})
 	if err != nil || rep.Serving || len(rep.Instances) != 1 || rep.Instances[0].Diagnosis == nil ||
 		rep.Instances[0].Diagnosis.Kind != diagnose.KindOutOfMemory {
 		t.Fatalf("status = %+v, %v", rep, err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -31,8 +32,9 @@ type imagePush struct {
 
 	memoryMB int64 // the instances', which the rootfs must fit in
 
-	built  *unikernel.Image
-	opened *pushed // the existing image, read back
+	built    *unikernel.Image
+	opened   *pushed // the existing image, read back
+	unpacked string  // the existing image's rootfs on this machine, until close
 	pushed *pushed // nil until this run pushed (or took the existing image)
 }
 
@@ -78,7 +80,7 @@ func (m *imagePush) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(root)
+	m.unpacked = root // the gate runs its binary
 	if err := u.UnpackRootfs(root); err != nil {
 		return fmt.Errorf("read the image's initrd: %w", err)
 	}
@@ -91,6 +93,26 @@ func (m *imagePush) open(ctx context.Context) error {
 	}
 	m.cmd, m.opened = u.Cmd(), &pushed{digest: u.IndexDigest, platform: m.spec.ref.PlatformImage(u.IndexDigest), existed: true}
 	return nil
+}
+
+// binary is the path on this machine of the binary the image runs.
+func (m *imagePush) binary() (string, error) {
+	root := m.rootfs
+	if m.opened != nil {
+		root = m.unpacked
+	}
+	if root == "" || len(m.cmd) == 0 {
+		return "", errors.New("no rootfs to run the image's binary from")
+	}
+	return filepath.Join(root, m.cmd[0]), nil
+}
+
+// close removes what open unpacked.
+func (m *imagePush) close() {
+	if m.unpacked != "" {
+		_ = os.RemoveAll(m.unpacked)
+		m.unpacked = ""
+	}
 }
 
 // push uploads the image after noting what the registry held before; an

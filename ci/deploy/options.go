@@ -77,6 +77,13 @@ type Options struct {
 	// Datastore is where OpenFGA keeps its data; default datastore.Memory{}.
 	Datastore datastore.Datastore
 
+	// Store is a store file (.fga.yaml, as the OpenFGA CLI reads it): its
+	// tests gate the deploy before anything is pushed, and its store,
+	// model and tuples are bootstrapped on the new deployment. StoreID
+	// picks the store when several have the file's name.
+	Store   string
+	StoreID string
+
 	KeepFailed bool // leave a failed instance (and its group and image) for inspection
 	Timeouts   Timeouts
 	Log        io.Writer // progress and diagnosis; default io.Discard

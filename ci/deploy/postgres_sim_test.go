@@ -77,7 +77,7 @@ func TestDeployWithPostgres(t *testing.T) {
 		t.Errorf("the second deployment after the failed one: %v", err)
 	}
 
-	st, err := Status(context.Background(), c, name)
+	st, err := Status(context.Background(), c, Where{Name: name, Registry: s.Endpoints().Registry})
 	if err != nil || st.Database == nil || st.Database.State != api.StateRunning || st.Database.Volume != datastore.VolumeName(name) {
 		t.Errorf("status: %+v %v", st.Database, err)
 	}

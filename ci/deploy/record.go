@@ -5,6 +5,7 @@ import (
 	"regexp"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/fgastore"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/preflight"
 )
@@ -49,6 +50,11 @@ type Deployment struct {
 	// Replaced are the instances of the earlier deployment this one drained
 	// and deleted after it was verified.
 	Replaced []string `json:"replaced,omitempty"`
+	// Gate is the summary of the store file's tests (--store), and the
+	// embedded Result the store they bootstrapped: store_id, store_name,
+	// authorization_model_id, tuples_written, tuples_present, ...
+	Gate string `json:"gate,omitempty"`
+	*fgastore.Result
 	Warnings []string `json:"warnings,omitempty"`
 }
 

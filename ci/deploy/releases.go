@@ -62,12 +62,18 @@ func servingRelease(ctx context.Context, c *kraftcloud.Client, name string) (str
 	if err != nil {
 		return "", err
 	}
-	for i := len(insts) - 1; i >= 0; i-- { // newest first
+	return string(servingRun(insts)), nil
+}
+
+// servingRun is the run id of the newest running instance of insts
+// (oldest first) that carries one.
+func servingRun(insts []api.Instance) runID {
+	for i := len(insts) - 1; i >= 0; i-- {
 		if insts[i].State == api.StateRunning && runOf(insts[i]) != "" {
-			return string(runOf(insts[i])), nil
+			return runOf(insts[i])
 		}
 	}
-	return "", nil
+	return ""
 }
 
 // RollbackTarget is the release a rollback deploys: the one that ran the

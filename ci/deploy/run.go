@@ -40,6 +40,7 @@ type step struct {
 func (r *run) steps() []step {
 	return []step{
 		{stage: StagePackage, do: r.img.build},
+		{stage: StageGate, do: r.gate},
 		{stage: StagePush, do: r.img.push},
 		{stage: StageImage, do: r.img.waitVisible},
 		{stage: StageDatastore, do: r.prepareDatastore},
@@ -49,6 +50,7 @@ func (r *run) steps() []step {
 		{stage: StageVerify, do: r.verify},
 		{stage: StageRollout, do: r.retire},
 		{stage: StagePersistence, do: r.persistence, serving: true},
+		{stage: StageStore, do: r.bootstrap, serving: true},
 		{stage: StageRelease, do: r.record, serving: true},
 	}
 }
@@ -73,6 +75,7 @@ func Run(ctx context.Context, o Options) (Deployment, error) {
 		log.Printf("warning: %s", w)
 	}
 	r := newRun(p, log, &rec)
+	defer r.img.close()
 	retries := p.client.Retries()
 	err = r.do(ctx)
 	if n := p.client.Retries() - retries; n > 0 {
@@ -125,6 +128,9 @@ func (r *run) record(ctx context.Context) error {
 	rel := release.Release{ID: string(r.out.run), Time: time.Now().UTC().Format(time.RFC3339), Image: r.rec.Image, Digest: r.rec.Digest,
 		OpenFGAVersion: r.rec.OpenFGAVersion, Commit: r.rec.Commit, Datastore: r.rec.Datastore, Persistent: r.rec.Persistent,
 		Replicas: len(r.rec.Instances), Copy: r.rec.SafetyCopy, Verified: true}
+	if s := r.rec.Result; s != nil {
+		rel.StoreID, rel.StoreName, rel.AuthorizationModelID = s.StoreID, s.StoreName, s.AuthorizationModelID
+	}
 	repo := release.Repo{Repository: r.image.ref.Repository(), Access: r.image.access}
 	if err := repo.Save(ctx, rel); err != nil {
 		r.warnings = append(r.warnings, "the release could not be recorded in the registry: "+r.red.String(err.Error()))

@@ -9,6 +9,7 @@ type Stage string
 const (
 	StageValidate    Stage = "validate"    // every input checked, nothing sent (the account's quotas read)
 	StagePackage     Stage = "package"     // the rootfs packaged as a unikernel image
+	StageGate        Stage = "gate"        // the store file's tests pass against the OpenFGA being deployed
 	StagePush        Stage = "push"        // the image pushed to the registry
 	StageImage       Stage = "image"       // the image visible to the API at the metro
 	StageDatastore   Stage = "datastore"   // a persistent datastore ready and migrated
@@ -18,6 +19,7 @@ const (
 	StageVerify      Stage = "verify"      // OpenFGA answers through the public FQDN
 	StageRollout     Stage = "rollout"     // the earlier deployment's instances drained and deleted
 	StagePersistence Stage = "persistence" // the data of the earlier deployment still there
+	StageStore       Stage = "store"       // the store file's store, model and tuples on the new deployment
 	StageRelease     Stage = "release"     // the release recorded next to the image
 )
 
@@ -25,6 +27,7 @@ const (
 type Timings struct {
 	Validate    int64 `json:"validate_ms"`
 	Package     int64 `json:"package_ms"`
+	Gate        int64 `json:"gate_ms,omitempty"`
 	Push        int64 `json:"push_ms"`
 	ImageLookup int64 `json:"image_visible_ms"`
 	Datastore   int64 `json:"datastore_ms,omitempty"`
@@ -35,6 +38,7 @@ type Timings struct {
 	Health    int64 `json:"health_ms"`
 	RoundTrip int64 `json:"round_trip_ms"`
 	Rollout   int64 `json:"rollout_ms"`
+	Store     int64 `json:"store_ms,omitempty"`
 	Total     int64 `json:"total_ms"`
 }
 
@@ -47,6 +51,8 @@ func (t *Timings) record(stage Stage, d time.Duration) {
 		t.Validate = ms
 	case StagePackage:
 		t.Package = ms
+	case StageGate:
+		t.Gate = ms
 	case StagePush:
 		t.Push = ms
 	case StageImage:
@@ -61,6 +67,8 @@ func (t *Timings) record(stage Stage, d time.Duration) {
 		t.Watch = ms
 	case StageRollout:
 		t.Rollout = ms
+	case StageStore:
+		t.Store = ms
 	}
 }
 

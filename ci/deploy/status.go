@@ -3,6 +3,7 @@ package deploy
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -13,6 +14,8 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/redact"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/release"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
 )
 
 // StatusReport is a deployment's state: its group and every instance,
@@ -24,6 +27,15 @@ type StatusReport struct {
 	Serving      bool             `json:"serving"` // at least one instance is running
 	Instances    []InstanceStatus `json:"instances"`
 	Database     *DatabaseStatus  `json:"database,omitempty"` // --datastore postgres
+	// Release is the serving release (the run id its instances carry) and,
+	// from its record in the registry when that can be read, the store it
+	// bootstrapped (deploy --store).
+	Release              string `json:"release,omitempty"`
+	StoreID              string `json:"store_id,omitempty"`
+	StoreName            string `json:"store_name,omitempty"`
+	AuthorizationModelID string `json:"authorization_model_id,omitempty"`
+	// Notes say what status could not read.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // InstanceStatus is one instance of a deployment.
@@ -53,8 +65,10 @@ type LastExit struct {
 	StoppedAt  string `json:"stopped_at,omitempty"`
 }
 
-// Status reads the deployment named name.
-func Status(ctx context.Context, c *kraftcloud.Client, name string) (StatusReport, error) {
+// Status reads the deployment w.Name, and the record of its serving
+// release from w's registry.
+func Status(ctx context.Context, c *kraftcloud.Client, w Where) (StatusReport, error) {
+	name := w.Name
 	g, insts, err := members(ctx, c, name)
 	if err != nil {
 		return StatusReport{}, err
@@ -78,7 +92,29 @@ func Status(ctx context.Context, c *kraftcloud.Client, name string) (StatusRepor
 		rep.Instances = append(rep.Instances, s)
 	}
 	rep.Database = databaseStatus(ctx, c, name)
+	rep.release(ctx, c, w, insts)
 	return rep, nil
+}
+
+// release fills in the serving release and its store from its record.
+func (rep *StatusReport) release(ctx context.Context, c *kraftcloud.Client, w Where, insts []api.Instance) {
+	rep.Release = string(servingRun(insts))
+	if rep.Release == "" {
+		return
+	}
+	repo, err := w.repo(c)
+	var rel release.Release
+	if err == nil {
+		rel, err = repo.Get(ctx, rep.Release)
+	}
+	switch {
+	case errors.Is(err, unikernel.ErrNoManifest):
+		rep.Notes = append(rep.Notes, "the serving release "+rep.Release+" has no record in the registry")
+	case err != nil:
+		rep.Notes = append(rep.Notes, "the release record could not be read: "+instanceRedactor(c, api.Instance{}).String(err.Error()))
+	default:
+		rep.StoreID, rep.StoreName, rep.AuthorizationModelID = rel.StoreID, rel.StoreName, rel.AuthorizationModelID
+	}
 }
 
 // instanceStatus is what status shows of inst besides its diagnosis.

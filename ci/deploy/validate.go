@@ -34,6 +34,7 @@ type plan struct {
 	restart    api.RestartPolicy
 	replicas   int
 	ds         datastore.Datastore
+	store      *storeFile
 	image      imageSpec
 	front      front
 	rootfs     string
@@ -148,7 +149,10 @@ func (p *plan) resolve(o Options, tok kraftcloud.Token) error {
 	if p.s2z, err = scaleToZero(cmp.Or(o.ScaleToZero, p.app.labels[kraftfile.LabelScaleToZeroPolicy]), p.app.labels, p.persistent(), p.engine(), &p.warnings); err != nil {
 		return err
 	}
-	p.replicas, err = checkReplicas(o.Replicas, p.persistent(), p.engine())
+	if p.replicas, err = checkReplicas(o.Replicas, p.persistent(), p.engine()); err != nil {
+		return err
+	}
+	p.store, err = loadStore(o.Store, o.StoreID, p.env)
 	return err
 }
 

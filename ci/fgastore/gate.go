@@ -8,9 +8,11 @@ import (
 
 // Gate runs the file's tests against a throwaway OpenFGA started from
 // binary on this machine, and stops it: the check that a store file holds
-// before it is bootstrapped anywhere.
-func Gate(ctx context.Context, binary string, f *File) (Report, error) {
-	srv, err := local.Start(ctx, binary)
+// before it is bootstrapped anywhere. settings are more of OpenFGA's
+// environment settings, as the deployed server has them (its
+// OPENFGA_EXPERIMENTALS, say).
+func Gate(ctx context.Context, binary string, f *File, settings ...string) (Report, error) {
+	srv, err := local.Start(ctx, binary, settings...)
 	if err != nil {
 		return Report{File: f.Path}, err
 	}

@@ -77,6 +77,20 @@ func (r Repo) Save(ctx context.Context, rel Release) error {
 	return err
 }
 
+// Get reads the record of the release id; unikernel.ErrNoManifest when
+// there is none.
+func (r Repo) Get(ctx context.Context, id string) (Release, error) {
+	rec, err := unikernel.GetRecord(ctx, r.Repository+":"+TagPrefix+id+recordSuffix, r.Access)
+	if err != nil {
+		return Release{}, err
+	}
+	var rel Release
+	if err := json.Unmarshal([]byte(rec.Annotations[annotation]), &rel); err != nil || rel.ID != id {
+		return Release{}, fmt.Errorf("release record %s:%s%s%s does not hold a release of this tool", r.Repository, TagPrefix, id, recordSuffix)
+	}
+	return rel, nil
+}
+
 // List reads every release, newest first; serving is the id of the
 // release whose instances run ("" when none is known).
 func (r Repo) List(ctx context.Context, serving string) ([]Release, error) {
@@ -91,16 +105,12 @@ func (r Repo) List(ctx context.Context, serving string) ([]Release, error) {
 		if !isRelease || !isRecord {
 			continue
 		}
-		rec, err := unikernel.GetRecord(ctx, r.Repository+":"+tag, r.Access)
+		rel, err := r.Get(ctx, id)
 		if errors.Is(err, unikernel.ErrNoManifest) {
 			continue // removed between the listing and now
 		}
 		if err != nil {
 			return nil, err
-		}
-		var rel Release
-		if err := json.Unmarshal([]byte(rec.Annotations[annotation]), &rel); err != nil || rel.ID != id {
-			return nil, fmt.Errorf("release record %s:%s does not hold a release of this tool", r.Repository, tag)
 		}
 		rel.Serving = rel.ID == serving
 		out = append(out, rel)
