@@ -35,7 +35,7 @@ type imagePush struct {
 	built    *unikernel.Image
 	opened   *pushed // the existing image, read back
 	unpacked string  // the existing image's rootfs on this machine, until close
-	pushed *pushed // nil until this run pushed (or took the existing image)
+	pushed   *pushed // nil until this run pushed (or took the existing image)
 }
 
 // pushed is the image this run pushed, and what the registry held before.
