@@ -412,7 +412,28 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg datastoreUri", err))
 				}
 			}
-			return (*OpenfgaKraftcloud).Deploy(&parent, ctx, token, metro, api, name, memory, port, env, presharedKey, noAuth, scaleToZero, restart, replicas, registry, ca, connectTo, keepFailed, datastore, postgresImage, volumeSize, postgresMemory, postgresPassword, postgresPublic, datastoreUri)
+			var store *dagger.File
+			if inputArgs["store"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["store"]), &store)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg store", err))
+				}
+			}
+			var storeDir *dagger.Directory
+			if inputArgs["storeDir"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["storeDir"]), &storeDir)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeDir", err))
+				}
+			}
+			var storeId string
+			if inputArgs["storeId"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["storeId"]), &storeId)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeId", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Deploy(&parent, ctx, token, metro, api, name, memory, port, env, presharedKey, noAuth, scaleToZero, restart, replicas, registry, ca, connectTo, keepFailed, datastore, postgresImage, volumeSize, postgresMemory, postgresPassword, postgresPublic, datastoreUri, store, storeDir, storeId)
 		case "Status":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -447,6 +468,13 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg name", err))
 				}
 			}
+			var registry string
+			if inputArgs["registry"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["registry"]), &registry)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registry", err))
+				}
+			}
 			var ca *dagger.File
 			if inputArgs["ca"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["ca"]), &ca)
@@ -454,7 +482,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg ca", err))
 				}
 			}
-			return (*OpenfgaKraftcloud).Status(&parent, ctx, token, metro, api, name, ca)
+			return (*OpenfgaKraftcloud).Status(&parent, ctx, token, metro, api, name, registry, ca)
 		case "Destroy":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -553,6 +581,27 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
 			return (*OpenfgaKraftcloud).Serve(&parent, ctx)
+		case "TestModel":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var store *dagger.File
+			if inputArgs["store"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["store"]), &store)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg store", err))
+				}
+			}
+			var storeDir *dagger.Directory
+			if inputArgs["storeDir"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["storeDir"]), &storeDir)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeDir", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).TestModel(&parent, ctx, store, storeDir)
 		case "Binary":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)

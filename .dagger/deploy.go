@@ -94,6 +94,16 @@ func (m *OpenfgaKraftcloud) Deploy(
 	// external: the PostgreSQL URI
 	// +optional
 	datastoreUri *dagger.Secret,
+
+	// Store file (.fga.yaml): its tests gate the deploy, and its store, model and tuples are bootstrapped on the new deployment
+	// +optional
+	store *dagger.File,
+	// The directory the store file's model_file and tuple files are relative to
+	// +optional
+	storeDir *dagger.Directory,
+	// The store to bootstrap when several have the store file's name
+	// +optional
+	storeId string,
 ) (string, error) {
 	c, caPath, err := m.client(ctx, token, metro, api, ca)
 	if err != nil {
@@ -124,6 +134,10 @@ func (m *OpenfgaKraftcloud) Deploy(
 	if o.Rootfs, o.Kraftfile, err = m.deployInputs(ctx); err != nil {
 		return "", err
 	}
+	if o.Store, err = storeInputs(ctx, store, storeDir, "/tmp/deploy/store"); err != nil {
+		return "", err
+	}
+	o.StoreID = storeId
 	rec, err := deploy.Run(ctx, o)
 	if err != nil {
 		return "", err

@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/spec"
 )
 
 // Sim starts a local KraftCloud, prints its Endpoints as exactly one JSON
@@ -28,9 +29,11 @@ func simCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Dir, "dir", "", "state directory (default a temporary one, removed on exit)")
 	fs.StringVar(&o.Subnet, "subnet", "", "private network, e.g. 10.201.7.0/24 (default a free 10.x.y.0/24)")
 	fs.StringVar(&o.Bridge, "bridge", "", "bridge name (default ukcsim + random hex)")
+	dialect := fs.String("dialect", string(spec.V1), "API generation served: v1 (the current spec) or legacy (the 2024 spec: arrays, on-failure, no tags, no volume clone)")
 	if !parse(fs, args, stderr) {
 		return 2
 	}
+	o.Dialect = spec.Dialect(*dialect)
 	// Catch signals before starting, so a SIGTERM during start-up still
 	// leads to a clean removal.
 	sigs := make(chan os.Signal, 1)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -71,4 +72,12 @@ func TestSim(t *testing.T) {
 func linkExists(name string) bool {
 	_, err := net.InterfaceByName(name)
 	return err == nil
+}
+
+// An unknown --dialect is refused before anything starts.
+func TestSimDialect(t *testing.T) {
+	var stderr strings.Builder
+	if code := simCmd([]string{"--dialect", "v3"}, io.Discard, &stderr); code != 1 || !strings.Contains(stderr.String(), `unknown dialect "v3"`) {
+		t.Errorf("--dialect v3 = %d: %s", code, stderr.String())
+	}
 }

@@ -10,14 +10,19 @@ import (
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 )
 
-// runID names one deploy run. Its instances carry it as a tag, so that
-// two deploys of the same name at once (two CI jobs) can tell their
-// instances apart and agree on which of them wins: the one that started
-// later, whose IDs sort after the other's.
+// runID names one deploy run. Its instances carry it as a tag and in
+// their env, so that two deploys of the same name at once (two CI jobs)
+// can tell their instances apart and agree on which of them wins: the one
+// that started later, whose IDs sort after the other's. The env is for
+// the platforms of the 2024 spec, which has no instance tags.
 type runID string
 
-// runTag is how a run's ID is tagged onto its instances.
-const runTag = "openfga-kraftcloud/run="
+// runTag is how a run's ID is tagged onto its instances, RunEnv the
+// variable that holds it.
+const (
+	runTag = "openfga-kraftcloud/run="
+	RunEnv = "OPENFGA_KRAFTCLOUD_RUN"
+)
 
 // newRunID is the start time in milliseconds (base 36, fixed width, so
 // that IDs sort by time) and a random suffix.
@@ -29,13 +34,13 @@ func newRunID(now time.Time) runID {
 
 func (id runID) tag() string { return runTag + string(id) }
 
-// runOf is the run that made inst, "" for one without the tag (made by
-// hand or by an older version of this tool).
+// runOf is the run that made inst, "" for one without the tag or the
+// variable (made by hand or by an older version of this tool).
 func runOf(inst api.Instance) runID {
 	for _, t := range inst.Tags {
 		if id, ok := strings.CutPrefix(t, runTag); ok {
 			return runID(id)
 		}
 	}
-	return ""
+	return runID(inst.Env[RunEnv])
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
@@ -35,6 +36,7 @@ type plan struct {
 	replicas   int
 	ds         datastore.Datastore
 	store      *storeFile
+	run        runID // this deploy's: its instances carry it
 	image      imageSpec
 	front      front
 	rootfs     string
@@ -93,7 +95,7 @@ func validate(o Options) (plan, error) {
 		return plan{}, errors.New("invalid token: expected base64 of user:secret")
 	}
 	p := plan{client: o.Client, name: o.Name, rootfs: o.Rootfs, keepFailed: o.KeepFailed, skipCopy: o.skipCopy,
-		t: o.Timeouts.withDefaults(), ds: o.Datastore, red: redact.New(tok.Secrets()...)}
+		t: o.Timeouts.withDefaults(), ds: o.Datastore, red: redact.New(tok.Secrets()...), run: newRunID(time.Now())}
 	p.red.Add(o.PresharedKeys...)
 	p.red.Add(o.OIDC.secrets()...)
 	p.red.Add(o.Tracing.secrets()...)
@@ -220,7 +222,8 @@ func loadApp(path string, warnings *[]string) (app, error) {
 // every secret it meets is added to the redactor.
 func (p *plan) buildEnv() (map[string]string, error) {
 	port := httpsService(p.services).DestinationPort
-	env := mergeEnv(openfgaEnv(port), p.auth.env(), p.tracing.env(), p.ds.Env(), p.poolEnv(), p.app.env, p.userEnv)
+	env := mergeEnv(openfgaEnv(port), p.auth.env(), p.tracing.env(), p.ds.Env(), p.poolEnv(), p.app.env, p.userEnv,
+		map[string]string{RunEnv: string(p.run)})
 	p.red.Add(p.ds.Secrets()...)
 	p.red.Add(p.auth.secrets()...)
 	p.red.Add(p.tracing.secrets()...)

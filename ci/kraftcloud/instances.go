@@ -12,21 +12,29 @@ const instancesPath = "/v1/instances"
 
 // CreateInstance creates one instance (POST, never retried). A refused
 // restart_policy "on_failure" (the v1 spec's spelling) is sent again as
-// "on-failure" (the 2024 spec's and the SDKs').
+// "on-failure" (the 2024 spec's and the SDKs'), and refused tags are left
+// out (the 2024 spec has none: callers keep what they tag in the env too).
 func (c *Client) CreateInstance(ctx context.Context, req api.CreateInstanceRequest) (api.Instance, error) {
 	cl := call{op: "create instance " + req.Name, method: http.MethodPost, path: instancesPath, body: req, kind: api.KindInstances}
 	if req.TimeoutS > 0 && req.Autostart {
 		cl.extra = time.Duration(req.TimeoutS) * time.Second // the server blocks until running
 	}
 	forms := []call{cl}
-	if req.RestartPolicy == api.RestartOnFailure {
-		legacy := req
-		legacy.RestartPolicy = api.RestartOnFailureLegacy
+	with := func(r api.CreateInstanceRequest) {
 		alt := cl
-		alt.body = legacy
+		alt.body = r
 		forms = append(forms, alt)
 	}
-	items, err := doForms(c, "create instance restart_policy", forms, func(cl call) ([]api.Instance, error) { return do[api.Instance](ctx, c, cl) })
+	legacy := req
+	if req.RestartPolicy == api.RestartOnFailure {
+		legacy.RestartPolicy = api.RestartOnFailureLegacy
+		with(legacy)
+	}
+	if len(req.Tags) > 0 {
+		legacy.Tags = nil
+		with(legacy)
+	}
+	items, err := doForms(c, "create instance", forms, func(cl call) ([]api.Instance, error) { return do[api.Instance](ctx, c, cl) })
 	return first(cl, items, err)
 }
 

@@ -15,7 +15,7 @@ const volumesPath = "/v1/volumes"
 func (c *Client) CreateVolume(ctx context.Context, req api.CreateVolumeRequest) (api.Volume, error) {
 	cl := call{op: "create volume " + req.Name, method: http.MethodPost, path: volumesPath, body: req, kind: api.KindVolumes}
 	legacy := cl
-	legacy.body = []api.CreateVolumeRequest{req}
+	legacy.body = []api.LegacyCreateVolumeRequest{{Name: req.Name, SizeMB: req.SizeMB}} // the 2024 spec has no tags
 	items, err := doForms(c, "create volume", []call{cl, legacy}, func(cl call) ([]api.Volume, error) { return do[api.Volume](ctx, c, cl) })
 	return first(cl, items, err)
 }

@@ -8,6 +8,13 @@ type CreateVolumeRequest struct {
 	Tags   []string `json:"tags,omitempty"`
 }
 
+// LegacyCreateVolumeRequest is the 2024 spec's array item: a name and a
+// size, no tags.
+type LegacyCreateVolumeRequest struct {
+	Name   string `json:"name"`
+	SizeMB int64  `json:"size_mb"`
+}
+
 // CloneVolumeRequest is an item of POST /v1/volumes/clone (v1 spec):
 // the source by uuid or name and the copy's name.
 type CloneVolumeRequest struct {
