@@ -3,7 +3,9 @@ package deploy
 import (
 	"context"
 	"testing"
+	"time"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/spec"
 )
@@ -41,4 +43,38 @@ func TestDeployOnTheLegacyAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	nothingLeft(t, o.Client, name)
+}
+
+// A deploy ends verified whatever shape the platform gives "not there
+// yet" (the image look-up while the push propagates: an item with code 8,
+// a top-level message, a 404) and "timed out" (the wait for running,
+// longer than one wait while the instance boots: an item with code 12, a
+// top-level message, a 408), in both dialects.
+func TestDeployThroughAnswerShapes(t *testing.T) {
+	bin := simtest.OpenFGABinary(t)
+	root := simtest.Rootfs(t, bin, 0o755)
+	for _, c := range []struct {
+		name    string
+		dialect spec.Dialect
+		answers sim.Answers
+	}{
+		{"v1 message and item", spec.V1, sim.Answers{ImageNotFound: sim.AnswerMessage, WaitTimeout: sim.AnswerItem}},
+		{"v1 item and message", spec.V1, sim.Answers{ImageNotFound: sim.AnswerItem, WaitTimeout: sim.AnswerMessage}},
+		{"v1 404 and 408", spec.V1, sim.Answers{ImageNotFound: sim.AnswerHTTP404, WaitTimeout: sim.AnswerHTTP408}},
+		{"legacy 404 and 408", spec.Legacy, sim.Answers{ImageNotFound: sim.AnswerHTTP404, WaitTimeout: sim.AnswerHTTP408}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := simtest.Start(t, simtest.Dialect(c.dialect), simtest.Answers(c.answers), simtest.ImagePropagation(1500*time.Millisecond), simtest.BootDelay(2500*time.Millisecond))
+			var log simtest.SyncBuffer
+			o := simOptions(t, s, root, "shapes", &log)
+			o.Memory = "256"
+			rec, err := Run(context.Background(), o)
+			if err != nil {
+				t.Fatalf("deploy: %v\n%s", err, log.String())
+			}
+			if rec.Timings.ImageLookup < 1000 || rec.Timings.Running < 2000 {
+				t.Errorf("image visible after %d ms, running after %d ms: the look-up never saw it missing or the wait never timed out", rec.Timings.ImageLookup, rec.Timings.Running)
+			}
+		})
+	}
 }

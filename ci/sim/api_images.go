@@ -98,6 +98,12 @@ func (s *Sim) matchImage(all []imageItem, byDigest bool, want string) (imageItem
 	return imageItem{}, false
 }
 
+// propagated says whether the API sees the manifest digest yet.
+func (s *Sim) propagated(digest string) bool {
+	at := s.reg.pushedAt(digest)
+	return s.opts.ImagePropagation <= 0 || at.IsZero() || time.Since(at) >= s.opts.ImagePropagation
+}
+
 // tagsOf lists the tags of repo that point at digest.
 func (s *Sim) tagsOf(repo, digest string) []string {
 	var out []string
@@ -121,6 +127,9 @@ func (s *Sim) images() []imageItem {
 				continue
 			}
 			id := repo + "@" + info.Digest
+			if !s.propagated(info.Digest) {
+				continue
+			}
 			if i, ok := byDigest[id]; ok {
 				if s.opts.Dialect != spec.Legacy {
 					out[i].Tags = append(out[i].Tags, repo+":"+tag)

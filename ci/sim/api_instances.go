@@ -76,7 +76,7 @@ func (s *Sim) createLocked(req createInstanceRequest) (*instance, result) {
 	}
 	ref := parseImageRef(req.Image, s.ep.Registry)
 	_, digest, _, err := s.reg.manifest(ref.Repo, ref.Reference())
-	if err != nil {
+	if err != nil || !s.propagated(digest) {
 		return nil, failure(spec.ErrNotFound, fmt.Sprintf("Image '%s' not found", req.Image))
 	}
 	inst.imageTag, inst.image = ref.Tag, imageRef{Repo: ref.Repo, Digest: digest}

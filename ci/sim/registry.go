@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	ggcr "github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -29,6 +31,9 @@ type registry struct {
 	blobs        ggcr.BlobHandler
 	blobDir      string
 	user, secret string
+
+	mu     sync.Mutex
+	pushed map[string]time.Time // manifest digest → when it was first pushed
 }
 
 func newRegistry(dir, user, secret string) (*registry, error) {
@@ -38,7 +43,7 @@ func newRegistry(dir, user, secret string) (*registry, error) {
 	}
 	blobs := ggcr.NewDiskBlobHandler(blobDir)
 	inner := ggcr.New(ggcr.WithBlobHandler(blobs), ggcr.Logger(log.New(io.Discard, "", 0)))
-	return &registry{inner: inner, blobs: blobs, blobDir: blobDir, user: user, secret: secret}, nil
+	return &registry{inner: inner, blobs: blobs, blobDir: blobDir, user: user, secret: secret, pushed: map[string]time.Time{}}, nil
 }
 
 // ServeHTTP checks the credentials, then serves the distribution API.
@@ -52,7 +57,38 @@ func (r *registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		fmt.Fprintln(w, `{"errors":[{"code":"UNAUTHORIZED","message":"unauthorized to access repository"}]}`)
 		return
 	}
-	r.inner.ServeHTTP(w, req)
+	if req.Method != http.MethodPut || !strings.Contains(req.URL.Path, "/manifests/") {
+		r.inner.ServeHTTP(w, req)
+		return
+	}
+	rec := &pushRecorder{ResponseWriter: w}
+	r.inner.ServeHTTP(rec, req)
+	if d := rec.Header().Get("Docker-Content-Digest"); rec.status == http.StatusCreated && d != "" {
+		r.mu.Lock()
+		if _, ok := r.pushed[d]; !ok {
+			r.pushed[d] = time.Now()
+		}
+		r.mu.Unlock()
+	}
+}
+
+// pushRecorder notes the status of a manifest push.
+type pushRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (p *pushRecorder) WriteHeader(code int) {
+	p.status = code
+	p.ResponseWriter.WriteHeader(code)
+}
+
+// pushedAt is when the manifest digest was first pushed (zero: not over
+// HTTP, e.g. seeded).
+func (r *registry) pushedAt(digest string) time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.pushed[digest]
 }
 
 // local performs a request against the registry from inside the

@@ -129,6 +129,7 @@ func (s *Sim) execProcess(inst *instance, r *run, cfg initConfig) outcome {
 	if err := s.net.attach(pid, r.nsName, r.veth, inst.ip, macFor(inst.ip)); err != nil {
 		return fail(err)
 	}
+	time.Sleep(s.opts.BootDelay) // a stop meanwhile is carried out once running
 	if msg, err := p.release(cfg); err != nil {
 		return fail(err)
 	} else if msg != "" {

@@ -40,6 +40,13 @@ type Options struct {
 	Dialect spec.Dialect
 	// Answers selects the shapes of "not there yet" and "timed out".
 	Answers Answers
+	// ImagePropagation is how long after its push an image stays unknown
+	// to the API (its look-up and instance creates): a metro sees a push
+	// a moment later, which is why kraftkit and the deploy wait for it.
+	ImagePropagation time.Duration
+	// BootDelay is how long each boot stays "starting" before the app
+	// runs (the platform unpacks the initrd and boots the kernel first).
+	BootDelay time.Duration
 
 	// The restart policy's back-off (lifecycle.go): the first delayed
 	// restart waits RestartBackoff (default 5s), each next one twice as

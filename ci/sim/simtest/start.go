@@ -57,6 +57,14 @@ func RestartBackoff(first, max, healthy time.Duration) Option {
 	return func(o *sim.Options) { o.RestartBackoff, o.RestartBackoffMax, o.RestartHealthy = first, max, healthy }
 }
 
+// ImagePropagation keeps a pushed image unknown to the API for d.
+func ImagePropagation(d time.Duration) Option {
+	return func(o *sim.Options) { o.ImagePropagation = d }
+}
+
+// BootDelay keeps each boot "starting" for d before the app runs.
+func BootDelay(d time.Duration) Option { return func(o *sim.Options) { o.BootDelay = d } }
+
 // Log sends the simulator's log to w instead of the test's log.
 func Log(w io.Writer) Option { return func(o *sim.Options) { o.Log = w } }
 
