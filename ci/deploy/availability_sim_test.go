@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/verify"
 )
 
 // More than one replica with the memory datastore is refused before any
@@ -179,5 +180,44 @@ func waitFor(t *testing.T, log *simtest.SyncBuffer, want string, limit time.Dura
 			t.Fatalf("the log never said %q:\n%s", want, log.String())
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// A crash an hour after a good deploy (here: a moment after): the app of
+// the verified instance is killed; its restart policy brings it back, the
+// FQDN serves again, and status says it restarted and how it last ended.
+func TestCrashAfterAVerifiedDeployComesBack(t *testing.T) {
+	bin := simtest.OpenFGABinary(t)
+	s := simtest.Start(t, simtest.RestartBackoff(time.Second, 4*time.Second, 5*time.Second))
+	var log simtest.SyncBuffer
+	o := simOptions(t, s, simtest.Rootfs(t, bin, 0o755), "phoenix", &log)
+	o.Memory = "256"
+	d, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatalf("deploy: %v\n%s", err, log.String())
+	}
+	if err := s.Kill(d.Instance); err != nil {
+		t.Fatal(err)
+	}
+	vc := &verify.Client{BaseURL: d.URL, HTTP: simtest.FrontClient(t, s), Key: testKey}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	time.Sleep(200 * time.Millisecond) // the kill has landed
+	if err := vc.WaitHealthy(ctx, 300*time.Millisecond); err != nil {
+		t.Fatalf("the instance did not come back: %v", err)
+	}
+	if err := vc.RoundTrip(ctx); err != nil {
+		t.Errorf("after the restart: %v", err)
+	}
+	rep, err := Status(context.Background(), o.Client, Where{Name: "phoenix", Registry: s.Endpoints().Registry})
+	if err != nil || !rep.Serving || len(rep.Instances) != 1 {
+		t.Fatalf("status: %+v %v", rep, err)
+	}
+	st := rep.Instances[0]
+	if st.Name != d.Instance || st.Restarts < 1 || st.LastExit == nil || !strings.Contains(st.LastExit.StopReason, "K") {
+		t.Errorf("status of the restarted instance: %+v (last exit %+v)", st, st.LastExit)
+	}
+	if st.Diagnosis == nil || !strings.Contains(st.Diagnosis.Cause+strings.Join(st.Diagnosis.Notes, " "), "restart") {
+		t.Errorf("status does not say it restarted: %+v", st.Diagnosis)
 	}
 }

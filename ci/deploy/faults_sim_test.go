@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -16,8 +17,10 @@ import (
 
 // The API answers 429 and 503 for a while, on every path and then on the
 // instance calls (creates included, which the client never retries by
-// itself): the deploy waits them out, creates exactly one instance and
-// is verified.
+// itself); then a create is carried out and its answer lost (the
+// connection reset), with gateway 502 pages and slow answers after it:
+// the deploy waits them out, creates exactly one instance, is verified,
+// and its warnings count the retries.
 func TestDeployThroughRateLimitsAndOutages(t *testing.T) {
 	bin := simtest.OpenFGABinary(t)
 	s := simtest.Start(t)
@@ -25,6 +28,7 @@ func TestDeployThroughRateLimitsAndOutages(t *testing.T) {
 	for _, f := range []sim.Faults{
 		{RateLimit: 3, ServerErrors: 3, ServerErrorCode: 503},
 		{Path: "/v1/instances", RateLimit: 2, ServerErrors: 3, ServerErrorCode: 503},
+		{Path: "/v1/instances", ResetAfterCreate: 1, ServerErrors: 2, ServerErrorCode: 502, Slow: 2, DelayMs: 1500},
 	} {
 		var log simtest.SyncBuffer
 		o := simOptions(t, s, root, "faulty", &log)
@@ -36,8 +40,11 @@ func TestDeployThroughRateLimitsAndOutages(t *testing.T) {
 		}
 		t.Logf("faults %+v: verified in %s", f, time.Since(start).Round(time.Millisecond))
 		l := log.String()
-		if !strings.Contains(l, "HTTP 429") || !strings.Contains(l, "HTTP 503") {
+		if (f.RateLimit > 0 && !strings.Contains(l, "HTTP 429")) || !strings.Contains(l, fmt.Sprintf("HTTP %d", f.ServerErrorCode)) {
 			t.Errorf("the retries were not announced:\n%s", l)
+		}
+		if !strings.Contains(strings.Join(d.Warnings, "\n"), "transient failure") {
+			t.Errorf("the warnings do not count the retries: %q", d.Warnings)
 		}
 		onlyInstance(t, o.Client, "faulty", d.Instance)
 	}

@@ -63,7 +63,9 @@ func Run(ctx context.Context, o Options) (Deployment, error) {
 	rec := Deployment{}
 	p, err := validate(o)
 	log := newProgress(o.Log, p.red)
+	var retries int64
 	if err == nil {
+		retries = p.client.Retries()
 		err = p.checkQuotas(ctx, log)
 	}
 	rec.Timings.record(StageValidate, time.Since(start))
@@ -76,7 +78,6 @@ func Run(ctx context.Context, o Options) (Deployment, error) {
 	}
 	r := newRun(p, log, &rec)
 	defer r.img.close()
-	retries := p.client.Retries()
 	err = r.do(ctx)
 	if n := p.client.Retries() - retries; n > 0 {
 		r.warnings = append(r.warnings, fmt.Sprintf("the API answered %d request(s) with a transient failure (429, 5xx or a lost connection); they were sent again and the deploy went through", n))

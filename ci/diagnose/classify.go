@@ -23,6 +23,11 @@ func classify(f facts) verdict {
 	if v, ok := liveState(f); ok {
 		return v
 	}
+	return lastRun(f)
+}
+
+// lastRun explains how the instance's last run ended.
+func lastRun(f facts) verdict {
 	switch {
 	case f.inst.State == api.StateStandby || f.reason.ScaleToZero:
 		return standby(f)
@@ -47,6 +52,9 @@ func liveState(f facts) (verdict, bool) {
 	switch f.inst.State {
 	case api.StateRunning, api.StateStarting:
 		if v, ok := crashLoop(f); ok {
+			return v, true
+		}
+		if v, ok := restarted(f); ok {
 			return v, true
 		}
 		if f.inst.State == api.StateStarting {
@@ -75,6 +83,21 @@ func crashLoop(f facts) (verdict, bool) {
 	return verdict{
 		kind: KindCrashLoop, failed: true, evidence: last.evidence,
 		cause: fmt.Sprintf("the instance is %s again after %d restart(s) by its %q restart policy; its last run failed: %s", f.inst.State, attempts, f.inst.RestartPolicy, last.cause),
+		fix:   last.fix,
+	}, true
+}
+
+// restarted: running (or starting) again after its restart policy brought
+// it back from a run that did not end in an exit code (a crash of the
+// kernel or a kill): it serves, and how the last run ended is said.
+func restarted(f facts) (verdict, bool) {
+	if f.inst.RestartCount == 0 {
+		return verdict{}, false
+	}
+	last := lastRun(f)
+	return verdict{
+		kind: KindRestarted, evidence: last.evidence,
+		cause: fmt.Sprintf("the instance is %s again after %d restart(s) by its %q restart policy; its last run ended: %s", f.inst.State, f.inst.RestartCount, f.inst.RestartPolicy, last.cause),
 		fix:   last.fix,
 	}, true
 }

@@ -27,6 +27,7 @@ const (
 	KindStandby              Kind = "standby"
 	KindTemplate             Kind = "template"
 	KindCrashLoop            Kind = "crash_loop"
+	KindRestarted            Kind = "restarted" // serving again after a crash; not a failure
 	KindExecFailed           Kind = "exec_failed"
 	KindGoPanic              Kind = "go_panic"
 	KindDatastoreDNS         Kind = "datastore_dns"

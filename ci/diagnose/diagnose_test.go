@@ -145,6 +145,11 @@ func cases() []diagCase {
 			kind: KindKernelCrash, failed: true, cause: []string{"crashed while the app was running", "SEGFAULT"}},
 		{name: "running", inst: api.Instance{Name: "openfga", State: api.StateRunning}, kind: KindRunning, cause: []string{"running"}},
 		{name: "starting", inst: api.Instance{Name: "openfga", State: api.StateStarting}, kind: KindStarting},
+		{name: "running again after a kill", inst: func() api.Instance {
+			i := stopped(api.StopKernel, 0, api.KernelStopCode(api.ReasonSEGFAULT, 0, 127, false), 3600000)
+			i.State, i.RestartCount, i.RestartPolicy = api.StateRunning, 1, api.RestartOnFailure
+			return i
+		}(), kind: KindRestarted, cause: []string{"running again after 1 restart(s)", "SEGFAULT"}},
 		{name: "crash loop", inst: loop, logs: []string{"panic: boom"}, kind: KindCrashLoop, failed: true,
 			cause: []string{"3 restart(s)", "on-failure", "panic: boom", "exit code 2"}},
 		{name: "postgres refuses the password", inst: migrateExit1,
