@@ -3,6 +3,7 @@ package cli
 import (
 	"cmp"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -58,6 +59,7 @@ type deployFlags struct {
 	oidc             deploy.OIDC
 	aliases          list
 	trace            deploy.Tracing
+	autoscale, cpu   string
 }
 
 func (d *deployFlags) register(fs *flag.FlagSet) {
@@ -73,7 +75,9 @@ func (d *deployFlags) register(fs *flag.FlagSet) {
 	fs.Var(&d.env, "e", "short for --env")
 	fs.StringVar(&o.ScaleToZero, "scale-to-zero", "", "on, off or idle (default: the Kraftfile's label; off for the memory datastore)")
 	fs.StringVar(&o.Restart, "restart", deploy.DefaultRestart, "restart policy of OpenFGA's instances: on-failure, always or never")
-	fs.IntVar(&o.Replicas, "replicas", 1, "how many instances serve (more than one needs --datastore postgres or external)")
+	fs.IntVar(&o.Replicas, "replicas", 0, "how many instances serve (default 1, or autoscale's MIN; more than one needs --datastore postgres or external)")
+	fs.StringVar(&d.autoscale, "autoscale", "", "MIN:MAX: let the platform add instances under CPU load and remove them after (more than one needs --datastore postgres or external)")
+	fs.StringVar(&d.cpu, "autoscale-cpu", "", fmt.Sprintf("LOW:HIGH percent CPU: one instance fewer below LOW, one more above HIGH (default %d:%d)", deploy.DefaultCPULow, deploy.DefaultCPUHigh))
 	fs.StringVar(&o.Registry, "registry", deploy.DefaultRegistry, "registry [http://]HOST[:PORT] (http:// or a loopback host: plain HTTP)")
 	fs.StringVar(&o.Runtime, "runtime", "", "runtime image (default: the Kraftfile's, else "+deploy.DefaultRuntime+")")
 	fs.StringVar(&o.Tag, "tag", deploy.DefaultTag, "image tag")
@@ -123,6 +127,17 @@ func (d *deployFlags) options(stderr io.Writer) (deploy.Options, error) {
 	} else if len(d.keys) == 0 && !o.NoAuth {
 		if k := strings.TrimSpace(os.Getenv(PresharedKeyEnv)); k != "" {
 			o.PresharedKeys = strings.Split(k, ",")
+		}
+	}
+	if o.Autoscale, err = deploy.ParseAutoscale(d.autoscale); err != nil {
+		return o, err
+	}
+	if d.cpu != "" && o.Autoscale == nil {
+		return o, errors.New("--autoscale-cpu without --autoscale")
+	}
+	if o.Autoscale != nil {
+		if err := o.Autoscale.ParseCPU(d.cpu); err != nil {
+			return o, err
 		}
 	}
 	if d.trace.Endpoint != "" {

@@ -56,6 +56,9 @@ type Options struct {
 	// needs a persistent datastore: each instance of the memory datastore
 	// would hold its own data.
 	Replicas int
+	// Autoscale lets the platform vary the instances between its bounds
+	// (nil: the Replicas stay as they are).
+	Autoscale *Autoscale
 
 	Registry string // [http://]host[:port]; default DefaultRegistry
 	Runtime  string // default: the Kraftfile's runtime, else DefaultRuntime

@@ -47,6 +47,9 @@ type Deployment struct {
 	// Pool is how OpenFGA's database connections are shared among the
 	// instances (PostgreSQL datastores).
 	Pool *datastore.Pool `json:"pool,omitempty"`
+	// Autoscale is the group's autoscale configuration as the platform
+	// answered it after this deploy set it.
+	Autoscale *AutoscaleRecord `json:"autoscale,omitempty"`
 	// Replaced are the instances of the earlier deployment this one drained
 	// and deleted after it was verified.
 	Replaced []string `json:"replaced,omitempty"`

@@ -50,6 +50,7 @@ func (r *run) steps() []step {
 		{stage: StageVerify, do: r.verify},
 		{stage: StageRollout, do: r.retire},
 		{stage: StagePersistence, do: r.persistence, serving: true},
+		{stage: StageAutoscale, do: r.autoscale, serving: true},
 		{stage: StageStore, do: r.bootstrap, serving: true},
 		{stage: StageRelease, do: r.record, serving: true},
 	}
@@ -292,7 +293,7 @@ func (r *run) fill() {
 	}
 	rec.RestartPolicy = r.restart.String()
 	if r.poolEnv() != nil {
-		pool := datastore.PoolFor(r.replicas)
+		pool := r.pool()
 		rec.Pool = &pool
 	}
 	rec.Image, rec.Digest = r.image.ref.WithDigest(pu.digest), pu.digest.String()

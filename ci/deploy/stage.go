@@ -19,6 +19,7 @@ const (
 	StageVerify      Stage = "verify"      // OpenFGA answers through the public FQDN
 	StageRollout     Stage = "rollout"     // the earlier deployment's instances drained and deleted
 	StagePersistence Stage = "persistence" // the data of the earlier deployment still there
+	StageAutoscale   Stage = "autoscale"   // the group's autoscale configuration points at the new deployment
 	StageStore       Stage = "store"       // the store file's store, model and tuples on the new deployment
 	StageRelease     Stage = "release"     // the release recorded next to the image
 )

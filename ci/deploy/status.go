@@ -27,6 +27,8 @@ type StatusReport struct {
 	Serving      bool             `json:"serving"` // at least one instance is running
 	Instances    []InstanceStatus `json:"instances"`
 	Database     *DatabaseStatus  `json:"database,omitempty"` // --datastore postgres
+	// Autoscale is the group's autoscale configuration, when it has one.
+	Autoscale *AutoscaleRecord `json:"autoscale,omitempty"`
 	// Release is the serving release (the run id its instances carry) and,
 	// from its record in the registry when that can be read, the store it
 	// bootstrapped (deploy --store).
@@ -93,6 +95,9 @@ func Status(ctx context.Context, c *kraftcloud.Client, w Where) (StatusReport, e
 	}
 	rep.Database = databaseStatus(ctx, c, name)
 	rep.release(ctx, c, w, insts)
+	if a, ok, err := c.GetAutoscale(ctx, g.UUID); err == nil && ok {
+		rep.Autoscale = recordOf(a)
+	}
 	return rep, nil
 }
 

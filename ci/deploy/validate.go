@@ -36,6 +36,7 @@ type plan struct {
 	replicas   int
 	ds         datastore.Datastore
 	store      *storeFile
+	scale      *Autoscale
 	run        runID // this deploy's: its instances carry it
 	image      imageSpec
 	front      front
@@ -135,7 +136,12 @@ func (p *plan) resolve(o Options, tok kraftcloud.Token) error {
 	if p.userEnv, err = ParseEnv(o.Env); err != nil {
 		return err
 	}
-	p.replicas = cmp.Or(o.Replicas, 1) // the pool in the env is sized for them; checked below
+	// The pool in the env is sized for the instances; checked below, once
+	// the env says whether the datastore is persistent.
+	p.replicas, p.scale = cmp.Or(o.Replicas, 1), o.Autoscale
+	if o.Autoscale != nil && o.Replicas == 0 {
+		p.replicas = max(o.Autoscale.Min, 1)
+	}
 	if p.env, err = p.buildEnv(); err != nil {
 		return err
 	}
@@ -151,10 +157,24 @@ func (p *plan) resolve(o Options, tok kraftcloud.Token) error {
 	if p.s2z, err = scaleToZero(cmp.Or(o.ScaleToZero, p.app.labels[kraftfile.LabelScaleToZeroPolicy]), p.app.labels, p.persistent(), p.engine(), &p.warnings); err != nil {
 		return err
 	}
+	if err = p.checkScale(o); err != nil {
+		return err
+	}
+
+	p.store, err = loadStore(o.Store, o.StoreID, p.env)
+	return err
+}
+
+// checkScale resolves how many instances serve, and up to how many.
+func (p *plan) checkScale(o Options) error {
+	var err error
 	if p.replicas, err = checkReplicas(o.Replicas, p.persistent(), p.engine()); err != nil {
 		return err
 	}
-	p.store, err = loadStore(o.Store, o.StoreID, p.env)
+	if o.Autoscale != nil {
+		p.replicas, err = o.Autoscale.check(o.Replicas, p.persistent(), p.engine())
+	}
+	p.scale = o.Autoscale
 	return err
 }
 
@@ -234,13 +254,23 @@ func (p *plan) buildEnv() (map[string]string, error) {
 	return env, checkCmdline(env, p.app.cmd)
 }
 
-// poolEnv sizes OpenFGA's connection pool for the replicas on a
+// poolEnv sizes OpenFGA's connection pool for the instances on a
 // PostgreSQL datastore (nil for the memory datastore).
 func (p *plan) poolEnv() map[string]string {
 	if p.ds.Engine() != datastore.Engine {
 		return nil
 	}
-	return datastore.PoolFor(p.replicas).Env()
+	return p.pool().Env()
+}
+
+// pool shares the database's connections among as many instances as may
+// serve at once: the replicas, or autoscale's maximum.
+func (p *plan) pool() datastore.Pool {
+	n := p.replicas
+	if p.scale != nil {
+		n = max(n, p.scale.Max)
+	}
+	return datastore.PoolFor(n)
 }
 
 // checkSource checks what is deployed: a rootfs (preflighted here), or an

@@ -143,6 +143,10 @@ func TestEnv(t *testing.T) {
 		"OPENFGA_AUTHN_METHOD": "preshared", "OPENFGA_AUTHN_PRESHARED_KEYS": testKey + "," + testKey + "2",
 		"OPENFGA_PLAYGROUND_ENABLED": "false", "OPENFGA_HTTP_ADDR": "0.0.0.0:9090", "OPENFGA_LOG_FORMAT": "json",
 		"OPENFGA_DATASTORE_ENGINE": "memory", "OPENFGA_LOG_LEVEL": "warn",
+		RunEnv: string(p.run), // the run's ID, for platforms without instance tags
+	}
+	if p.run == "" {
+		t.Error("no run ID")
 	}
 	for k, v := range want {
 		if p.env[k] != v {

@@ -141,6 +141,20 @@ func lifecycle(t *testing.T, d spec.Dialect) []sent {
 		_, err = c.DeleteVolume(ctx, api.ByName("golden-copy"))
 		must("delete the copy", err)
 	}
+	if d == spec.V1 { // the legacy spec has no autoscale
+		low, high := int64(30), int64(70)
+		must("configure autoscale", c.CreateAutoscale(ctx, g.UUID, api.AutoscaleRequest{MinSize: 1, MaxSize: 3, WarmupTimeMs: 1000, CooldownTimeMs: 1000,
+			CreateArgs: &api.AutoscaleArgs{Template: &api.Ref{UUID: inst.UUID}},
+			Policies: []api.AutoscalePolicy{{Name: "cpu", Enabled: true, Metric: "cpu", AdjustmentType: "change",
+				Steps: []api.AutoscaleStep{{Adjustment: -1, UpperBound: &low}, {Adjustment: 1, LowerBound: &high}}}}}))
+		if _, ok, err := c.GetAutoscale(ctx, g.UUID); err != nil || !ok {
+			t.Fatalf("get autoscale: %v %v", ok, err)
+		}
+		must("delete autoscale", c.DeleteAutoscale(ctx, g.UUID))
+		if _, ok, err := c.GetAutoscale(ctx, g.UUID); err != nil || ok {
+			t.Fatalf("get autoscale after its delete: %v %v", ok, err)
+		}
+	}
 	_, err = c.StartInstance(ctx, ref)
 	must("start", err)
 	_, err = c.StopInstance(ctx, ref, true, 0)
