@@ -245,6 +245,27 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
 			return (*OpenfgaKraftcloud).Source(&parent, ctx)
+		case "Binary":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Binary(&parent, ctx)
+		case "Preflight":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var file *dagger.File
+			if inputArgs["file"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["file"]), &file)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg file", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Preflight(&parent, ctx, file)
 		case "Deploy":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -300,7 +321,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg env", err))
 				}
 			}
-			var presharedKey *dagger.Secret
+			var presharedKey []*dagger.Secret
 			if inputArgs["presharedKey"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["presharedKey"]), &presharedKey)
 				if err != nil {
@@ -312,6 +333,69 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				err = json.Unmarshal([]byte(inputArgs["noAuth"]), &noAuth)
 				if err != nil {
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg noAuth", err))
+				}
+			}
+			var oidcIssuer string
+			if inputArgs["oidcIssuer"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["oidcIssuer"]), &oidcIssuer)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg oidcIssuer", err))
+				}
+			}
+			var oidcAudience string
+			if inputArgs["oidcAudience"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["oidcAudience"]), &oidcAudience)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg oidcAudience", err))
+				}
+			}
+			var oidcIssuerAlias []string
+			if inputArgs["oidcIssuerAlias"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["oidcIssuerAlias"]), &oidcIssuerAlias)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg oidcIssuerAlias", err))
+				}
+			}
+			var verifyClientId string
+			if inputArgs["verifyClientId"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["verifyClientId"]), &verifyClientId)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg verifyClientId", err))
+				}
+			}
+			var verifyClientSecret *dagger.Secret
+			if inputArgs["verifyClientSecret"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["verifyClientSecret"]), &verifyClientSecret)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg verifyClientSecret", err))
+				}
+			}
+			var verifyTokenUrl string
+			if inputArgs["verifyTokenUrl"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["verifyTokenUrl"]), &verifyTokenUrl)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg verifyTokenUrl", err))
+				}
+			}
+			var otlpEndpoint string
+			if inputArgs["otlpEndpoint"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["otlpEndpoint"]), &otlpEndpoint)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg otlpEndpoint", err))
+				}
+			}
+			var otlpHeaders *dagger.Secret
+			if inputArgs["otlpHeaders"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["otlpHeaders"]), &otlpHeaders)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg otlpHeaders", err))
+				}
+			}
+			var traceSampleRatio float64
+			if inputArgs["traceSampleRatio"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["traceSampleRatio"]), &traceSampleRatio)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg traceSampleRatio", err))
 				}
 			}
 			var scaleToZero string
@@ -333,6 +417,20 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				err = json.Unmarshal([]byte(inputArgs["replicas"]), &replicas)
 				if err != nil {
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg replicas", err))
+				}
+			}
+			var autoscale string
+			if inputArgs["autoscale"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["autoscale"]), &autoscale)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg autoscale", err))
+				}
+			}
+			var autoscaleCpu string
+			if inputArgs["autoscaleCpu"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["autoscaleCpu"]), &autoscaleCpu)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg autoscaleCpu", err))
 				}
 			}
 			var registry string
@@ -433,7 +531,280 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeId", err))
 				}
 			}
-			return (*OpenfgaKraftcloud).Deploy(&parent, ctx, token, metro, api, name, memory, port, env, presharedKey, noAuth, scaleToZero, restart, replicas, registry, ca, connectTo, keepFailed, datastore, postgresImage, volumeSize, postgresMemory, postgresPassword, postgresPublic, datastoreUri, store, storeDir, storeId)
+			return (*OpenfgaKraftcloud).Deploy(&parent, ctx, token, metro, api, name, memory, port, env, presharedKey, noAuth, oidcIssuer, oidcAudience, oidcIssuerAlias, verifyClientId, verifyClientSecret, verifyTokenUrl, otlpEndpoint, otlpHeaders, traceSampleRatio, scaleToZero, restart, replicas, autoscale, autoscaleCpu, registry, ca, connectTo, keepFailed, datastore, postgresImage, volumeSize, postgresMemory, postgresPassword, postgresPublic, datastoreUri, store, storeDir, storeId)
+		case "Releases":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var token *dagger.Secret
+			if inputArgs["token"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["token"]), &token)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg token", err))
+				}
+			}
+			var metro string
+			if inputArgs["metro"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["metro"]), &metro)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg metro", err))
+				}
+			}
+			var api string
+			if inputArgs["api"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["api"]), &api)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg api", err))
+				}
+			}
+			var name string
+			if inputArgs["name"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["name"]), &name)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg name", err))
+				}
+			}
+			var registry string
+			if inputArgs["registry"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["registry"]), &registry)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registry", err))
+				}
+			}
+			var ca *dagger.File
+			if inputArgs["ca"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["ca"]), &ca)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg ca", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Releases(&parent, ctx, token, metro, api, name, registry, ca)
+		case "Rollback":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var token *dagger.Secret
+			if inputArgs["token"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["token"]), &token)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg token", err))
+				}
+			}
+			var metro string
+			if inputArgs["metro"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["metro"]), &metro)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg metro", err))
+				}
+			}
+			var api string
+			if inputArgs["api"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["api"]), &api)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg api", err))
+				}
+			}
+			var name string
+			if inputArgs["name"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["name"]), &name)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg name", err))
+				}
+			}
+			var to string
+			if inputArgs["to"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["to"]), &to)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg to", err))
+				}
+			}
+			var steps int
+			if inputArgs["steps"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["steps"]), &steps)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg steps", err))
+				}
+			}
+			var memory string
+			if inputArgs["memory"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["memory"]), &memory)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg memory", err))
+				}
+			}
+			var env []string
+			if inputArgs["env"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["env"]), &env)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg env", err))
+				}
+			}
+			var presharedKey []*dagger.Secret
+			if inputArgs["presharedKey"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["presharedKey"]), &presharedKey)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg presharedKey", err))
+				}
+			}
+			var noAuth bool
+			if inputArgs["noAuth"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["noAuth"]), &noAuth)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg noAuth", err))
+				}
+			}
+			var restart string
+			if inputArgs["restart"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["restart"]), &restart)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg restart", err))
+				}
+			}
+			var replicas int
+			if inputArgs["replicas"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["replicas"]), &replicas)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg replicas", err))
+				}
+			}
+			var registry string
+			if inputArgs["registry"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["registry"]), &registry)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registry", err))
+				}
+			}
+			var ca *dagger.File
+			if inputArgs["ca"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["ca"]), &ca)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg ca", err))
+				}
+			}
+			var connectTo string
+			if inputArgs["connectTo"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["connectTo"]), &connectTo)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg connectTo", err))
+				}
+			}
+			var datastore string
+			if inputArgs["datastore"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["datastore"]), &datastore)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg datastore", err))
+				}
+			}
+			var postgresImage string
+			if inputArgs["postgresImage"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["postgresImage"]), &postgresImage)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg postgresImage", err))
+				}
+			}
+			var datastoreUri *dagger.Secret
+			if inputArgs["datastoreUri"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["datastoreUri"]), &datastoreUri)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg datastoreUri", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Rollback(&parent, ctx, token, metro, api, name, to, steps, memory, env, presharedKey, noAuth, restart, replicas, registry, ca, connectTo, datastore, postgresImage, datastoreUri)
+		case "Restore":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var token *dagger.Secret
+			if inputArgs["token"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["token"]), &token)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg token", err))
+				}
+			}
+			var metro string
+			if inputArgs["metro"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["metro"]), &metro)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg metro", err))
+				}
+			}
+			var api string
+			if inputArgs["api"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["api"]), &api)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg api", err))
+				}
+			}
+			var name string
+			if inputArgs["name"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["name"]), &name)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg name", err))
+				}
+			}
+			var from string
+			if inputArgs["from"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["from"]), &from)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg from", err))
+				}
+			}
+			var memory string
+			if inputArgs["memory"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["memory"]), &memory)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg memory", err))
+				}
+			}
+			var presharedKey []*dagger.Secret
+			if inputArgs["presharedKey"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["presharedKey"]), &presharedKey)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg presharedKey", err))
+				}
+			}
+			var noAuth bool
+			if inputArgs["noAuth"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["noAuth"]), &noAuth)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg noAuth", err))
+				}
+			}
+			var registry string
+			if inputArgs["registry"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["registry"]), &registry)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registry", err))
+				}
+			}
+			var ca *dagger.File
+			if inputArgs["ca"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["ca"]), &ca)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg ca", err))
+				}
+			}
+			var connectTo string
+			if inputArgs["connectTo"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["connectTo"]), &connectTo)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg connectTo", err))
+				}
+			}
+			var postgresImage string
+			if inputArgs["postgresImage"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["postgresImage"]), &postgresImage)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg postgresImage", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Restore(&parent, ctx, token, metro, api, name, from, memory, presharedKey, noAuth, registry, ca, connectTo, postgresImage)
 		case "Status":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -602,27 +973,6 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*OpenfgaKraftcloud).TestModel(&parent, ctx, store, storeDir)
-		case "Binary":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Binary(&parent, ctx)
-		case "Preflight":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			var file *dagger.File
-			if inputArgs["file"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["file"]), &file)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg file", err))
-				}
-			}
-			return (*OpenfgaKraftcloud).Preflight(&parent, ctx, file)
 		case "":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)

@@ -44,12 +44,39 @@ func (m *OpenfgaKraftcloud) Deploy(
 	// +optional
 	env []string,
 
-	// OpenFGA preshared key; authentication is on unless --no-auth
+	// OpenFGA preshared keys (repeat to rotate: new and old); authentication is on unless --no-auth or --oidc-issuer
 	// +optional
-	presharedKey *dagger.Secret,
+	presharedKey []*dagger.Secret,
 	// Run OpenFGA without authentication on the public internet
 	// +optional
 	noAuth bool,
+	// Authenticate with OIDC tokens of this issuer instead of preshared keys
+	// +optional
+	oidcIssuer string,
+	// OIDC: the audience OpenFGA accepts tokens for
+	// +optional
+	oidcAudience string,
+	// OIDC: other issuer URLs OpenFGA accepts
+	// +optional
+	oidcIssuerAlias []string,
+	// OIDC: the client the verification gets its token as (client credentials)
+	// +optional
+	verifyClientId string,
+	// OIDC: that client's secret
+	// +optional
+	verifyClientSecret *dagger.Secret,
+	// OIDC: the token endpoint (default: the issuer's discovery document's)
+	// +optional
+	verifyTokenUrl string,
+	// Send OpenFGA's traces to this OTLP/gRPC collector, HOST:PORT or https://HOST:PORT
+	// +optional
+	otlpEndpoint string,
+	// OTLP headers key=value,... (an API key: a secret)
+	// +optional
+	otlpHeaders *dagger.Secret,
+	// Share of requests traced, 0..1 (default OpenFGA's, 0.2)
+	// +optional
+	traceSampleRatio float64,
 
 	// Scale-to-zero policy: on, off or idle (default: the Kraftfile's labels)
 	// +optional
@@ -57,9 +84,15 @@ func (m *OpenfgaKraftcloud) Deploy(
 	// Restart policy of OpenFGA's instances: on-failure (a crash brings the server back), always or never
 	// +default="on-failure"
 	restart string,
-	// How many instances serve; more than one needs the postgres or external datastore
-	// +default=1
+	// How many instances serve (default 1, or autoscale's MIN); more than one needs the postgres or external datastore
+	// +optional
 	replicas int,
+	// MIN:MAX instances: the platform adds instances under CPU load and removes them after
+	// +optional
+	autoscale string,
+	// LOW:HIGH percent CPU: one instance fewer below LOW, one more above HIGH (default 30:70)
+	// +optional
+	autoscaleCpu string,
 	// Registry HOST[:PORT] (default index.unikraft.io)
 	// +optional
 	registry string,
@@ -105,40 +138,275 @@ func (m *OpenfgaKraftcloud) Deploy(
 	// +optional
 	storeId string,
 ) (string, error) {
-	c, caPath, err := m.client(ctx, token, metro, api, ca)
+	s := settings{token: token, metro: metro, api: api, name: name, memory: memory, port: port, env: env,
+		keys: presharedKey, noAuth: noAuth, oidcIssuer: oidcIssuer, oidcAudience: oidcAudience, oidcAliases: oidcIssuerAlias,
+		verifyClientID: verifyClientId, verifyClientSecret: verifyClientSecret, verifyTokenURL: verifyTokenUrl,
+		otlpEndpoint: otlpEndpoint, otlpHeaders: otlpHeaders, traceSampleRatio: traceSampleRatio,
+		scaleToZero: scaleToZero, restart: restart, replicas: replicas, autoscale: autoscale, autoscaleCPU: autoscaleCpu,
+		registry: registry, ca: ca, connectTo: connectTo, keepFailed: keepFailed,
+		ds:               dstore.Spec{Kind: datastore, Image: postgresImage, VolumeMB: int64(volumeSize), MemoryMB: int64(postgresMemory), Public: postgresPublic},
+		postgresPassword: postgresPassword, datastoreURI: datastoreUri, store: store, storeDir: storeDir, storeID: storeId}
+	o, err := m.options(ctx, &s)
 	if err != nil {
-		return "", err
-	}
-	o := deploy.Options{
-		Client: c, CAFile: caPath, Name: name, Memory: memory, Ports: port, Env: env,
-		ScaleToZero: scaleToZero, Restart: restart, Replicas: replicas, Registry: registry, ConnectTo: connectTo,
-		NoAuth: noAuth, KeepFailed: keepFailed, Log: os.Stderr,
-		OpenFGAVersion: m.Version, Commit: m.Commit,
-	}
-	if key, err := plaintext(ctx, presharedKey); err != nil {
-		return "", err
-	} else if key != "" {
-		o.PresharedKeys = []string{key}
-	}
-	spec := dstore.Spec{Kind: datastore, Image: postgresImage, VolumeMB: int64(volumeSize),
-		MemoryMB: int64(postgresMemory), Public: postgresPublic}
-	if spec.Password, err = plaintext(ctx, postgresPassword); err != nil {
-		return "", err
-	}
-	if spec.URI, err = plaintext(ctx, datastoreUri); err != nil {
-		return "", err
-	}
-	if o.Datastore, err = spec.Build(c.Token().Namespace()); err != nil {
 		return "", err
 	}
 	if o.Rootfs, o.Kraftfile, err = m.deployInputs(ctx); err != nil {
 		return "", err
 	}
-	if o.Store, err = storeInputs(ctx, store, storeDir, "/tmp/deploy/store"); err != nil {
+	return run(deploy.Run(ctx, o))
+}
+
+// Releases lists the deployment's releases (every verified deploy), newest
+// first, the serving one marked: image digest, OpenFGA version and commit,
+// time, datastore, safety copy, store and model IDs. JSON.
+// +cache="never"
+func (m *OpenfgaKraftcloud) Releases(
+	ctx context.Context,
+	// KraftCloud API token (base64 of user:secret), e.g. env://UKC_TOKEN
+	token *dagger.Secret,
+	// Metro: fra, dal, sin, was, sfo (or legacy fra0, ...)
+	// +optional
+	metro string,
+	// API URL instead of a metro (e.g. the simulator's)
+	// +optional
+	api string,
+	// Deployment name, as given to deploy
+	// +default="openfga"
+	name string,
+	// Registry HOST[:PORT] of the deployment's image (default index.unikraft.io)
+	// +optional
+	registry string,
+	// CA certificate (PEM) to trust for the API and the registry, e.g. the simulator's
+	// +optional
+	ca *dagger.File,
+) (string, error) {
+	c, caPath, err := m.client(ctx, token, metro, api, ca)
+	if err != nil {
 		return "", err
 	}
-	o.StoreID = storeId
-	rec, err := deploy.Run(ctx, o)
+	list, err := deploy.Releases(ctx, c, deploy.Where{Name: name, Registry: registry, CAFile: caPath})
+	if err != nil {
+		return "", err
+	}
+	return toJSON(list)
+}
+
+// Rollback deploys an earlier release's image again (--to its digest, or
+// --steps back from the serving one), through the same validation,
+// verification and rollout as deploy: the serving release answers until
+// the older one is verified. Give the settings the deployment runs with
+// (keys, datastore, ...) as to deploy. JSON of the Deployment.
+// +cache="never"
+func (m *OpenfgaKraftcloud) Rollback(
+	ctx context.Context,
+	// KraftCloud API token (base64 of user:secret), e.g. env://UKC_TOKEN
+	token *dagger.Secret,
+	// Metro: fra, dal, sin, was, sfo (or legacy fra0, ...)
+	// +optional
+	metro string,
+	// API URL instead of a metro (e.g. the simulator's)
+	// +optional
+	api string,
+	// Deployment name, as given to deploy
+	// +default="openfga"
+	name string,
+	// The image digest (sha256:…) of the release to go back to
+	// +optional
+	to string,
+	// Go back this many releases from the serving one (default 1 without --to)
+	// +optional
+	steps int,
+	// Memory, as kraft -M: 512 (MiB), 512Mi, 1Gi
+	// +default="512"
+	memory string,
+	// Extra environment variables, KEY=VALUE
+	// +optional
+	env []string,
+	// OpenFGA preshared keys; authentication is on unless --no-auth
+	// +optional
+	presharedKey []*dagger.Secret,
+	// Run OpenFGA without authentication on the public internet
+	// +optional
+	noAuth bool,
+	// Restart policy: on-failure, always or never
+	// +default="on-failure"
+	restart string,
+	// How many instances serve
+	// +optional
+	replicas int,
+	// Registry HOST[:PORT] (default index.unikraft.io)
+	// +optional
+	registry string,
+	// CA certificate (PEM) to trust for the platform's TLS, e.g. the simulator's
+	// +optional
+	ca *dagger.File,
+	// Send the public FQDN's traffic to HOST:PORT, like curl --connect-to
+	// +optional
+	connectTo string,
+	// Datastore: memory, postgres or external, as the deployment has it
+	// +default="memory"
+	datastore string,
+	// postgres: the PostgreSQL unikernel image
+	// +optional
+	postgresImage string,
+	// external: the PostgreSQL URI
+	// +optional
+	datastoreUri *dagger.Secret,
+) (string, error) {
+	s := settings{token: token, metro: metro, api: api, name: name, memory: memory, env: env, keys: presharedKey, noAuth: noAuth,
+		restart: restart, replicas: replicas, registry: registry, ca: ca, connectTo: connectTo,
+		ds: dstore.Spec{Kind: datastore, Image: postgresImage}, datastoreURI: datastoreUri}
+	o, err := m.options(ctx, &s)
+	if err != nil {
+		return "", err
+	}
+	if to == "" && steps == 0 {
+		steps = 1
+	}
+	target, err := deploy.RollbackTarget(ctx, o.Client, deploy.Where{Name: name, Registry: registry, CAFile: o.CAFile}, to, steps)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(os.Stderr, "rollback: to release %s (%s, OpenFGA %s)\n", target.ID, target.Digest, target.OpenFGAVersion)
+	o.Image, o.OpenFGAVersion, o.Commit = target.Image, target.OpenFGAVersion, target.Commit
+	return run(deploy.Run(ctx, o))
+}
+
+// Restore brings a PostgreSQL deployment's data back from a safety copy
+// (`releases` names each release's): OpenFGA is stopped, the database's
+// volume replaced by the copy (the data it held is kept as another copy),
+// and the release that made the copy deployed and verified. JSON of the
+// Deployment.
+// +cache="never"
+func (m *OpenfgaKraftcloud) Restore(
+	ctx context.Context,
+	// KraftCloud API token (base64 of user:secret), e.g. env://UKC_TOKEN
+	token *dagger.Secret,
+	// Metro: fra, dal, sin, was, sfo (or legacy fra0, ...)
+	// +optional
+	metro string,
+	// API URL instead of a metro (e.g. the simulator's)
+	// +optional
+	api string,
+	// Deployment name, as given to deploy
+	// +default="openfga"
+	name string,
+	// The safety copy to restore (a volume named in the release's safety_copy)
+	from string,
+	// Memory, as kraft -M: 512 (MiB), 512Mi, 1Gi
+	// +default="512"
+	memory string,
+	// OpenFGA preshared keys; authentication is on unless --no-auth
+	// +optional
+	presharedKey []*dagger.Secret,
+	// Run OpenFGA without authentication on the public internet
+	// +optional
+	noAuth bool,
+	// Registry HOST[:PORT] (default index.unikraft.io)
+	// +optional
+	registry string,
+	// CA certificate (PEM) to trust for the platform's TLS, e.g. the simulator's
+	// +optional
+	ca *dagger.File,
+	// Send the public FQDN's traffic to HOST:PORT, like curl --connect-to
+	// +optional
+	connectTo string,
+	// postgres: the PostgreSQL unikernel image
+	// +optional
+	postgresImage string,
+) (string, error) {
+	s := settings{token: token, metro: metro, api: api, name: name, memory: memory, keys: presharedKey, noAuth: noAuth,
+		restart: deploy.DefaultRestart, registry: registry, ca: ca, connectTo: connectTo,
+		ds: dstore.Spec{Kind: dstore.Engine, Image: postgresImage}}
+	o, err := m.options(ctx, &s)
+	if err != nil {
+		return "", err
+	}
+	return run(deploy.Restore(ctx, o, from))
+}
+
+// settings are the arguments of the functions that roll a deployment out.
+type settings struct {
+	token                             *dagger.Secret
+	metro, api, name, memory          string
+	port, env                         []string
+	keys                              []*dagger.Secret
+	noAuth                            bool
+	oidcIssuer, oidcAudience          string
+	oidcAliases                       []string
+	verifyClientID, verifyTokenURL    string
+	verifyClientSecret                *dagger.Secret
+	otlpEndpoint                      string
+	otlpHeaders                       *dagger.Secret
+	traceSampleRatio                  float64
+	scaleToZero, restart, autoscale   string
+	autoscaleCPU, registry, connectTo string
+	replicas                          int
+	ca                                *dagger.File
+	keepFailed                        bool
+	ds                                dstore.Spec
+	postgresPassword, datastoreURI    *dagger.Secret
+	store                             *dagger.File
+	storeDir                          *dagger.Directory
+	storeID                           string
+}
+
+// options builds the deploy options: the client, the secrets read here
+// (inside the module, never leaving it), the datastore and the store file.
+func (m *OpenfgaKraftcloud) options(ctx context.Context, s *settings) (deploy.Options, error) {
+	c, caPath, err := m.client(ctx, s.token, s.metro, s.api, s.ca)
+	if err != nil {
+		return deploy.Options{}, err
+	}
+	o := deploy.Options{
+		Client: c, CAFile: caPath, Name: s.name, Memory: s.memory, Ports: s.port, Env: s.env,
+		ScaleToZero: s.scaleToZero, Restart: s.restart, Replicas: s.replicas, Registry: s.registry, ConnectTo: s.connectTo,
+		NoAuth: s.noAuth, KeepFailed: s.keepFailed, Log: os.Stderr, StoreID: s.storeID,
+		OpenFGAVersion: m.Version, Commit: m.Commit,
+	}
+	for _, k := range s.keys {
+		key, err := plaintext(ctx, k)
+		if err != nil {
+			return o, err
+		}
+		o.PresharedKeys = append(o.PresharedKeys, key)
+	}
+	if s.oidcIssuer != "" {
+		o.OIDC = &deploy.OIDC{Issuer: s.oidcIssuer, Audience: s.oidcAudience, IssuerAliases: s.oidcAliases,
+			ClientID: s.verifyClientID, TokenURL: s.verifyTokenURL}
+		if o.OIDC.ClientSecret, err = plaintext(ctx, s.verifyClientSecret); err != nil {
+			return o, err
+		}
+	}
+	if s.otlpEndpoint != "" {
+		o.Tracing = &deploy.Tracing{Endpoint: s.otlpEndpoint, SampleRatio: s.traceSampleRatio}
+		if o.Tracing.Headers, err = plaintext(ctx, s.otlpHeaders); err != nil {
+			return o, err
+		}
+	}
+	if o.Autoscale, err = deploy.ParseAutoscale(s.autoscale); err != nil {
+		return o, err
+	}
+	if o.Autoscale != nil {
+		if err := o.Autoscale.ParseCPU(s.autoscaleCPU); err != nil {
+			return o, err
+		}
+	}
+	if s.ds.Password, err = plaintext(ctx, s.postgresPassword); err != nil {
+		return o, err
+	}
+	if s.ds.URI, err = plaintext(ctx, s.datastoreURI); err != nil {
+		return o, err
+	}
+	if o.Datastore, err = s.ds.Build(c.Token().Namespace()); err != nil {
+		return o, err
+	}
+	o.Store, err = storeInputs(ctx, s.store, s.storeDir, "/tmp/deploy/store")
+	return o, err
+}
+
+// run is the JSON of a finished deploy, or its error.
+func run(rec deploy.Deployment, err error) (string, error) {
 	if err != nil {
 		return "", err
 	}

@@ -270,7 +270,7 @@ func (s *Sim) cloneOneLocked(req cloneRequest) volumeItem {
 		return volumeItem{result: st, Name: req.VolName}
 	}
 	dst.tags = req.Tags
-	if err := os.CopyFS(dst.dir, os.DirFS(src.dir)); err != nil {
+	if err := copyVolume(dst.dir, src.dir); err != nil {
 		delete(s.volumes, dst.uuid)
 		_ = os.RemoveAll(dst.dir)
 		return volumeItem{result: failure(spec.ErrFailedOperation, fmt.Sprintf("clone volume: %v", err)), UUID: src.uuid, Name: src.name}
