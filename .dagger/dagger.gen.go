@@ -238,34 +238,6 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 	switch parentName {
 	case "OpenfgaKraftcloud":
 		switch fnName {
-		case "Source":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Source(&parent, ctx)
-		case "Binary":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Binary(&parent, ctx)
-		case "Preflight":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			var file *dagger.File
-			if inputArgs["file"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["file"]), &file)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg file", err))
-				}
-			}
-			return (*OpenfgaKraftcloud).Preflight(&parent, ctx, file)
 		case "Deploy":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -461,6 +433,13 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg keepFailed", err))
 				}
 			}
+			var force bool
+			if inputArgs["force"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["force"]), &force)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg force", err))
+				}
+			}
 			var datastore string
 			if inputArgs["datastore"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["datastore"]), &datastore)
@@ -531,7 +510,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeId", err))
 				}
 			}
-			return (*OpenfgaKraftcloud).Deploy(&parent, ctx, token, metro, api, name, memory, port, env, presharedKey, noAuth, oidcIssuer, oidcAudience, oidcIssuerAlias, verifyClientId, verifyClientSecret, verifyTokenUrl, otlpEndpoint, otlpHeaders, traceSampleRatio, scaleToZero, restart, replicas, autoscale, autoscaleCpu, registry, ca, connectTo, keepFailed, datastore, postgresImage, volumeSize, postgresMemory, postgresPassword, postgresPublic, datastoreUri, store, storeDir, storeId)
+			return (*OpenfgaKraftcloud).Deploy(&parent, ctx, token, metro, api, name, memory, port, env, presharedKey, noAuth, oidcIssuer, oidcAudience, oidcIssuerAlias, verifyClientId, verifyClientSecret, verifyTokenUrl, otlpEndpoint, otlpHeaders, traceSampleRatio, scaleToZero, restart, replicas, autoscale, autoscaleCpu, registry, ca, connectTo, keepFailed, force, datastore, postgresImage, volumeSize, postgresMemory, postgresPassword, postgresPublic, datastoreUri, store, storeDir, storeId)
 		case "Releases":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -924,6 +903,27 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*OpenfgaKraftcloud).Destroy(&parent, ctx, token, metro, api, name, image, registry, ca, deleteDatabase, deleteData)
+		case "Binary":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Binary(&parent, ctx)
+		case "Preflight":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var file *dagger.File
+			if inputArgs["file"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["file"]), &file)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg file", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Preflight(&parent, ctx, file)
 		case "Rootfs":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -973,6 +973,13 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*OpenfgaKraftcloud).TestModel(&parent, ctx, store, storeDir)
+		case "Source":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Source(&parent, ctx)
 		case "":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)

@@ -105,6 +105,9 @@ func (m *OpenfgaKraftcloud) Deploy(
 	// Leave a failed instance in place for inspection
 	// +optional
 	keepFailed bool,
+	// Roll out even when the running deployment already is what this deploy asks for
+	// +optional
+	force bool,
 
 	// Datastore: memory (lost on every restart), postgres (on the platform, with a volume) or external
 	// +default="memory"
@@ -143,7 +146,7 @@ func (m *OpenfgaKraftcloud) Deploy(
 		verifyClientID: verifyClientId, verifyClientSecret: verifyClientSecret, verifyTokenURL: verifyTokenUrl,
 		otlpEndpoint: otlpEndpoint, otlpHeaders: otlpHeaders, traceSampleRatio: traceSampleRatio,
 		scaleToZero: scaleToZero, restart: restart, replicas: replicas, autoscale: autoscale, autoscaleCPU: autoscaleCpu,
-		registry: registry, ca: ca, connectTo: connectTo, keepFailed: keepFailed,
+		registry: registry, ca: ca, connectTo: connectTo, keepFailed: keepFailed, force: force,
 		ds:               dstore.Spec{Kind: datastore, Image: postgresImage, VolumeMB: int64(volumeSize), MemoryMB: int64(postgresMemory), Public: postgresPublic},
 		postgresPassword: postgresPassword, datastoreURI: datastoreUri, store: store, storeDir: storeDir, storeID: storeId}
 	o, err := m.options(ctx, &s)
@@ -343,7 +346,7 @@ type settings struct {
 	autoscaleCPU, registry, connectTo string
 	replicas                          int
 	ca                                *dagger.File
-	keepFailed                        bool
+	keepFailed, force                 bool
 	ds                                dstore.Spec
 	postgresPassword, datastoreURI    *dagger.Secret
 	store                             *dagger.File
@@ -361,7 +364,7 @@ func (m *OpenfgaKraftcloud) options(ctx context.Context, s *settings) (deploy.Op
 	o := deploy.Options{
 		Client: c, CAFile: caPath, Name: s.name, Memory: s.memory, Ports: s.port, Env: s.env,
 		ScaleToZero: s.scaleToZero, Restart: s.restart, Replicas: s.replicas, Registry: s.registry, ConnectTo: s.connectTo,
-		NoAuth: s.noAuth, KeepFailed: s.keepFailed, Log: os.Stderr, StoreID: s.storeID,
+		NoAuth: s.noAuth, KeepFailed: s.keepFailed, Force: s.force, Log: os.Stderr, StoreID: s.storeID,
 		OpenFGAVersion: m.Version, Commit: m.Commit,
 	}
 	for _, k := range s.keys {

@@ -96,6 +96,7 @@ func (d *deployFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.Store, "store", "", "store file (.fga.yaml): its tests gate the deploy, its store, model and tuples are bootstrapped on it")
 	fs.StringVar(&o.StoreID, "store-id", "", "the store to bootstrap when several have the store file's name")
 	fs.BoolVar(&o.KeepFailed, "keep-failed", false, "keep a failed instance for inspection")
+	fs.BoolVar(&o.Force, "force", false, "roll out even when the running deployment already is what this deploy asks for")
 	fs.StringVar(&o.OpenFGAVersion, "openfga-version", "", "OpenFGA version for the record (default: from the binary's build info)")
 	fs.StringVar(&o.Commit, "commit", "", "OpenFGA commit for the record")
 	fs.DurationVar(&o.Timeouts.Watch, "watch", deploy.DefaultTimeouts.Watch, "how long the instance must stay running")

@@ -43,7 +43,7 @@ func (p *Postgres) ensureInstance(ctx context.Context, pf *Platform, vol api.Vol
 // reuse takes the running database of an earlier deploy, and its password
 // from the instance's env: a new random one would lock OpenFGA out.
 func (p *Postgres) reuse(ctx context.Context, pf *Platform, inst api.Instance) (api.Instance, error) {
-	if err := p.reusable(pf, inst); err != nil {
+	if err := p.Reusable(pf.Name, inst); err != nil {
 		return inst, err
 	}
 	current := inst.Env[envPassword]
@@ -73,18 +73,20 @@ func (p *Postgres) checkReusable(ctx context.Context, pf *Platform) error {
 	case err != nil:
 		return &Error{Stage: "database", Err: err}
 	}
-	return p.reusable(pf, inst)
+	return p.Reusable(pf.Name, inst)
 }
 
-// reusable says why the database instance inst cannot be reused, if so.
-func (p *Postgres) reusable(pf *Platform, inst api.Instance) error {
+// Reusable says why the database instance inst of the deployment cannot
+// be reused as it is, if so (a deploy that keeps the running deployment
+// asks before it skips Prepare).
+func (p *Postgres) Reusable(deployment string, inst api.Instance) error {
 	current := inst.Env[envPassword]
 	switch {
 	case current == "":
 		return &Error{Stage: "database", Err: errors.New("the database instance " + inst.Name + " has no " + envPassword + " in its env: it was not made by this tool; delete it or choose another --name")}
 	case p.Password != "" && p.Password != current:
 		return &Error{Stage: "database", Err: errors.New("the database instance " + inst.Name + " runs with another password than the one given; omit the password to reuse it (changing it needs a new database instance: destroy --delete-database keeps the volume)")}
-	case !mounts(inst, VolumeName(pf.Name)):
+	case !mounts(inst, VolumeName(deployment)):
 		return &Error{Stage: "database", Err: errors.New("the database instance " + inst.Name + " does not have its volume at " + pgimage.VolumeAt)}
 	}
 	return nil

@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"testing"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/pgimage/pgtest"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
 )
 
@@ -54,5 +57,47 @@ func BenchmarkDeploy(b *testing.B) {
 		"rollout": sum.Rollout, "total": sum.Total,
 	} {
 		b.ReportMetric(float64(v)/n, name+"-ms/op")
+	}
+}
+
+// BenchmarkReplicas measures deploy-to-verified for one and for three
+// instances on PostgreSQL side by side in one run (each iteration after
+// the first a rollout), with the health checks answered and failed through
+// the FQDN during each rollout. Run: OPENFGA_BIN=... PG_DEBS=... go test
+// -run - -bench Replicas -benchtime 3x ./ci/deploy/
+func BenchmarkReplicas(b *testing.B) {
+	if os.Getenv("OPENFGA_BIN") == "" || os.Getenv("PG_DEBS") == "" || os.Geteuid() != 0 {
+		b.Skip("needs root, OPENFGA_BIN and PG_DEBS")
+	}
+	s := simtest.Start(b)
+	image := pgtest.Image(b, s, "15")
+	root := simtest.Rootfs(b, simtest.OpenFGABinary(b), 0o755)
+	front := simtest.FrontClient(b, s)
+	for _, n := range []int{1, 3} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			name := fmt.Sprintf("bench%d", n)
+			var total, served, failed int64
+			for i := 0; i < b.N; i++ {
+				o := simOptions(b, s, root, name, io.Discard)
+				o.Memory, o.Replicas = "256", n
+				o.Env = []string{"BENCH_RUN=" + time.Now().Format(time.RFC3339Nano)}
+				o.Datastore, o.Timeouts.Datastore = &datastore.Postgres{Image: image, VolumeMB: 256, MemoryMB: 384}, datastore.Timeouts{Connect: 5 * time.Second}
+				pr := simtest.Probe(front, "https://"+name+"."+s.Endpoints().Domain)
+				d, err := Run(context.Background(), o)
+				pr.Halt()
+				if err != nil {
+					b.Fatal(err)
+				}
+				total += d.Timings.Total
+				if i > 0 { // a rollout
+					served, failed = served+int64(pr.OK()), failed+int64(pr.Failed())
+				}
+			}
+			b.ReportMetric(float64(total)/float64(b.N), "total-ms/op")
+			if b.N > 1 {
+				b.ReportMetric(float64(served)/float64(b.N-1), "served/rollout")
+				b.ReportMetric(float64(failed)/float64(b.N-1), "failed/rollout")
+			}
+		})
 	}
 }

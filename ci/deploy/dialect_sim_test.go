@@ -27,6 +27,7 @@ func TestDeployOnTheLegacyAPI(t *testing.T) {
 	if err != nil {
 		t.Fatalf("first deploy: %v\n%s", err, log.String())
 	}
+	o.Force = true // the same inputs again: a rollout only when forced
 	second, err := Run(context.Background(), o)
 	if err != nil {
 		t.Fatalf("rollout: %v\n%s", err, log.String())

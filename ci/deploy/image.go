@@ -95,6 +95,14 @@ func (m *imagePush) open(ctx context.Context) error {
 	return nil
 }
 
+// digest is the image's: the one built, or the existing one read back.
+func (m *imagePush) digest() v1.Hash {
+	if m.opened != nil {
+		return m.opened.digest
+	}
+	return m.built.Digest
+}
+
 // binary is the path on this machine of the binary the image runs.
 func (m *imagePush) binary() (string, error) {
 	root := m.rootfs

@@ -88,8 +88,11 @@ type Options struct {
 	StoreID string
 
 	KeepFailed bool // leave a failed instance (and its group and image) for inspection
-	Timeouts   Timeouts
-	Log        io.Writer // progress and diagnosis; default io.Discard
+	// Force rolls out even when the running deployment already is what
+	// this deploy asks for (then it is verified again and kept).
+	Force    bool
+	Timeouts Timeouts
+	Log      io.Writer // progress and diagnosis; default io.Discard
 
 	// OpenFGAVersion and Commit go into the record. The binary cannot be
 	// run on the host in general, so they are taken as given, with the Go

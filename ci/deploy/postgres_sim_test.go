@@ -30,7 +30,7 @@ func TestDeployWithPostgres(t *testing.T) {
 	const name = "pgfga"
 	deploy := func(ds *datastore.Postgres, log *simtest.SyncBuffer) (Deployment, error) {
 		o := simOptions(t, s, root, name, log)
-		o.Memory = "256"
+		o.Memory, o.Force = "256", true // each deploy here rolls out
 		o.Datastore, o.Timeouts.Datastore = ds, datastore.Timeouts{Connect: 5 * time.Second}
 		return Run(context.Background(), o)
 	}

@@ -13,21 +13,27 @@ import (
 // Deployment is the record of a verified deployment; its JSON is what a
 // CI job reads (the fields are kept stable for that).
 type Deployment struct {
-	URL            string  `json:"url"`
-	Instance       string  `json:"instance"`
-	UUID           string  `json:"uuid"`
-	ServiceGroup   string  `json:"service_group"`
-	Image          string  `json:"image"`
-	Digest         string  `json:"digest"`
-	Metro          string  `json:"metro"`
-	OpenFGAVersion string  `json:"openfga_version"`
-	Commit         string  `json:"commit"`
-	Verified       bool    `json:"verified"`
-	Timings        Timings `json:"timings"`
-	Datastore      string  `json:"datastore"`
-	Persistent     bool    `json:"persistent"`
-	Auth           string  `json:"auth"` // "preshared" or "none"
-	MemoryMB       int64   `json:"memory_mb"`
+	// Changed is false when the running deployment already was what was
+	// asked for (verified again and kept), "store" when only the store
+	// file's model or tuples were written, true after a rollout; Diff says
+	// what differed.
+	Changed        Change   `json:"changed"`
+	Diff           []string `json:"diff,omitempty"`
+	URL            string   `json:"url"`
+	Instance       string   `json:"instance"`
+	UUID           string   `json:"uuid"`
+	ServiceGroup   string   `json:"service_group"`
+	Image          string   `json:"image"`
+	Digest         string   `json:"digest"`
+	Metro          string   `json:"metro"`
+	OpenFGAVersion string   `json:"openfga_version"`
+	Commit         string   `json:"commit"`
+	Verified       bool     `json:"verified"`
+	Timings        Timings  `json:"timings"`
+	Datastore      string   `json:"datastore"`
+	Persistent     bool     `json:"persistent"`
+	Auth           string   `json:"auth"` // "preshared" or "none"
+	MemoryMB       int64    `json:"memory_mb"`
 	// Restored is the copy a restore brought back, KeptData the copy of the
 	// data the database had before it.
 	Restored string `json:"restored,omitempty"`

@@ -32,6 +32,7 @@ type rollout struct {
 	t        Timeouts
 	// keepFailed: a failed instance is left as it is, for inspection.
 	keepFailed bool
+	kept       bool // the instances are the running deployment's, kept: never stopped or deleted here
 
 	mu           sync.Mutex
 	group        api.ServiceGroup
@@ -243,7 +244,7 @@ func (r *rollout) caught(ctx context.Context, inst api.Instance) {
 		return
 	}
 	_, lines, _ := diagnose.Fetch(ctx, r.client, inst.UUID)
-	if inst.State != api.StateStopped && !r.keepFailed {
+	if inst.State != api.StateStopped && !r.keepFailed && !r.kept {
 		_, _ = r.client.StopInstance(ctx, api.ByUUID(inst.UUID), true, 0)
 	}
 	// What is diagnosed is the run that ended, not the boot the restart

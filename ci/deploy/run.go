@@ -25,34 +25,40 @@ type run struct {
 	check    *verifier
 	rec      *Deployment
 	prepared bool   // the datastore's Prepare ran: Undo takes it back
+	same     bool   // the running deployment is what was asked for: kept, not replaced
 	fqdn     string // the deployment's public host name, once created
 }
 
 // step is one named stage of a deploy. Once the new deployment serves
 // (after the rollout), a failing step is reported but not undone: the new
 // deployment is the one serving then.
+//
+// A rollout step makes or replaces something: it is skipped when the
+// running deployment already is what the deploy asks for (see compare).
 type step struct {
 	stage   Stage
 	do      func(ctx context.Context) error
 	serving bool
+	rollout bool
 }
 
 func (r *run) steps() []step {
 	return []step{
 		{stage: StagePackage, do: r.img.build},
 		{stage: StageGate, do: r.gate},
-		{stage: StagePush, do: r.img.push},
-		{stage: StageImage, do: r.img.waitVisible},
-		{stage: StageDatastore, do: r.prepareDatastore},
-		{stage: StageCreate, do: r.create},
-		{stage: StageRunning, do: r.out.waitRunning},
-		{stage: StageWatch, do: func(ctx context.Context) error { return r.out.watch(ctx, time.Now()) }},
+		{stage: StageCompare, do: r.compare},
+		{stage: StagePush, do: r.img.push, rollout: true},
+		{stage: StageImage, do: r.img.waitVisible, rollout: true},
+		{stage: StageDatastore, do: r.prepareDatastore, rollout: true},
+		{stage: StageCreate, do: r.create, rollout: true},
+		{stage: StageRunning, do: r.out.waitRunning, rollout: true},
+		{stage: StageWatch, do: func(ctx context.Context) error { return r.out.watch(ctx, time.Now()) }, rollout: true},
 		{stage: StageVerify, do: r.verify},
-		{stage: StageRollout, do: r.retire},
-		{stage: StagePersistence, do: r.persistence, serving: true},
-		{stage: StageAutoscale, do: r.autoscale, serving: true},
+		{stage: StageRollout, do: r.retire, rollout: true},
+		{stage: StagePersistence, do: r.persistence, serving: true, rollout: true},
+		{stage: StageAutoscale, do: r.autoscale, serving: true, rollout: true},
 		{stage: StageStore, do: r.bootstrap, serving: true},
-		{stage: StageRelease, do: r.record, serving: true},
+		{stage: StageRelease, do: r.record, serving: true, rollout: true},
 	}
 }
 
@@ -100,14 +106,19 @@ func newRun(p plan, log *progress, rec *Deployment) *run {
 }
 
 // do runs the steps in order, timing each; the first failure ends the run.
+// A run that keeps the running deployment made nothing: a failure then is
+// reported and nothing is undone.
 func (r *run) do(ctx context.Context) error {
 	for _, s := range r.steps() {
+		if s.rollout && r.same {
+			continue
+		}
 		start := time.Now()
 		err := s.do(ctx)
 		r.rec.Timings.record(s.stage, time.Since(start))
 		switch {
 		case err == nil:
-		case s.serving:
+		case s.serving || r.same:
 			r.fill()
 			r.rec.Verified = false
 			err = r.red.Err(err)

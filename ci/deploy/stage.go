@@ -10,6 +10,7 @@ const (
 	StageValidate    Stage = "validate"    // every input checked, nothing sent (the account's quotas read)
 	StagePackage     Stage = "package"     // the rootfs packaged as a unikernel image
 	StageGate        Stage = "gate"        // the store file's tests pass against the OpenFGA being deployed
+	StageCompare     Stage = "compare"     // the running deployment compared with what is asked for
 	StagePush        Stage = "push"        // the image pushed to the registry
 	StageImage       Stage = "image"       // the image visible to the API at the metro
 	StageDatastore   Stage = "datastore"   // a persistent datastore ready and migrated

@@ -117,6 +117,9 @@ func (r *run) bootstrap(ctx context.Context) error {
 		return err
 	}
 	r.rec.Result = &res
+	if r.same && (res.StoreCreated || res.ModelWritten || res.TuplesWritten > 0) {
+		r.rec.Changed = ChangeStore
+	}
 	r.log.Printf("store: %s (%s), model %s%s, %d tuple(s) written, %d already there",
 		res.StoreID, created(res.StoreCreated, "created", "reused"), res.AuthorizationModelID,
 		created(res.ModelWritten, " written", " unchanged"), res.TuplesWritten, res.TuplesPresent)

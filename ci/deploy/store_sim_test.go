@@ -36,6 +36,13 @@ func docsTuples(t *testing.T) int {
 // the roadmap: its gate fails.
 func brokenDocs(t *testing.T) string {
 	t.Helper()
+	return filepath.Join(brokenDocsDir(t, true), "store.fga.yaml")
+}
+
+// brokenDocsDir copies docsStore's directory, with the broken model if
+// broken, and returns it.
+func brokenDocsDir(t *testing.T, broken bool) string {
+	t.Helper()
 	dir := t.TempDir()
 	src := filepath.Dir(docsStore)
 	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
@@ -47,7 +54,7 @@ func brokenDocs(t *testing.T) string {
 		if err != nil {
 			return err
 		}
-		if rel == filepath.Join("model", "docs.fga") {
+		if broken && rel == filepath.Join("model", "docs.fga") {
 			b = []byte(strings.Replace(string(b), "define editor: [user, group#member] or owner", "define editor: [user, group#member]", 1))
 		}
 		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(rel)), 0o755); err != nil {
@@ -58,7 +65,7 @@ func brokenDocs(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return filepath.Join(dir, "store.fga.yaml")
+	return dir
 }
 
 // The store file on PostgreSQL: the first deploy gates on its tests and
@@ -72,9 +79,10 @@ func TestStoreOnPostgres(t *testing.T) {
 	image := pgtest.Image(t, s, "15")
 	root := simtest.Rootfs(t, bin, 0o755)
 	const name = "docs"
+	force := false
 	deploy := func(store string, log *simtest.SyncBuffer) (Deployment, error) {
 		o := simOptions(t, s, root, name, log)
-		o.Memory, o.Store = "256", store
+		o.Memory, o.Store, o.Force = "256", store, force
 		o.Datastore, o.Timeouts.Datastore = &datastore.Postgres{Image: image, VolumeMB: 256, MemoryMB: 384}, datastore.Timeouts{Connect: 5 * time.Second}
 		return Run(context.Background(), o)
 	}
@@ -116,6 +124,7 @@ func TestStoreOnPostgres(t *testing.T) {
 	groupIs(t, s, name, []string{first.Instance})
 
 	var log3 simtest.SyncBuffer
+	force = true // a rollout, not a no-op: the IDs outlive the instances
 	again, err := deploy(docsStore, &log3)
 	if err != nil {
 		t.Fatalf("redeploy: %v\n%s", err, log3.String())
@@ -155,6 +164,7 @@ func TestStoreOnMemory(t *testing.T) {
 	if err != nil {
 		t.Fatalf("first deploy: %v\n%s", err, log.String())
 	}
+	o.Force = true // a new instance, with nothing in it
 	second, err := Run(context.Background(), o)
 	if err != nil {
 		t.Fatalf("second deploy: %v\n%s", err, log.String())

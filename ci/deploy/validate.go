@@ -44,6 +44,7 @@ type plan struct {
 	stamp      stamp
 	keepFailed bool
 	skipCopy   bool
+	force      bool // roll out even when the running deployment is what is asked for
 	t          Timeouts
 	red        *redact.Redactor
 	warnings   []string
@@ -95,7 +96,7 @@ func validate(o Options) (plan, error) {
 	if !tok.Valid() {
 		return plan{}, errors.New("invalid token: expected base64 of user:secret")
 	}
-	p := plan{client: o.Client, name: o.Name, rootfs: o.Rootfs, keepFailed: o.KeepFailed, skipCopy: o.skipCopy,
+	p := plan{client: o.Client, name: o.Name, rootfs: o.Rootfs, keepFailed: o.KeepFailed, skipCopy: o.skipCopy, force: o.Force,
 		t: o.Timeouts.withDefaults(), ds: o.Datastore, red: redact.New(tok.Secrets()...), run: newRunID(time.Now())}
 	p.red.Add(o.PresharedKeys...)
 	p.red.Add(o.OIDC.secrets()...)

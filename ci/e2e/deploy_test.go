@@ -124,11 +124,18 @@ func TestDeploy(t *testing.T) {
 		t.Fatalf("OpenFGA answered without the preshared key: %v", err)
 	}
 
+	t.Run("unchanged redeploy keeps the instance", func(t *testing.T) {
+		same := decodeDeployment(t, dagger(t, 30*time.Minute, f.moduleArgs(p.deployArgs(name)...)...).must(t).stdout)
+		if same.Changed != deploy.ChangeNone || same.UUID != first.UUID || !same.Verified || len(same.Replaced) != 0 {
+			t.Errorf("the same deploy again: changed %v, uuid %s (was %s), verified %v, replaced %v", same.Changed, same.UUID, first.UUID, same.Verified, same.Replaced)
+		}
+	})
+
 	t.Run("rollout", func(t *testing.T) {
 		var ok, failed atomic.Int64
 		stop := make(chan struct{})
 		done := probe(c, stop, &ok, &failed)
-		second := decodeDeployment(t, dagger(t, 30*time.Minute, f.moduleArgs(p.deployArgs(name)...)...).must(t).stdout)
+		second := decodeDeployment(t, dagger(t, 30*time.Minute, f.moduleArgs(p.deployArgs(name, "--force")...)...).must(t).stdout)
 		close(stop)
 		<-done
 		t.Logf("during the rollout: %d health checks succeeded, %d failed; rollout took %d ms",

@@ -41,7 +41,7 @@ func TestDeployPostgres(t *testing.T) {
 	if !first.Verified || first.Datastore != "postgres" || !first.Persistent {
 		t.Fatalf("first deploy: %+v", first)
 	}
-	second := decodeDeployment(t, dagger(t, 30*time.Minute, args()...).must(t).stdout)
+	second := decodeDeployment(t, dagger(t, 30*time.Minute, append(args(), "--force")...).must(t).stdout)
 	if !strings.Contains(second.Persistence, "still allowed") {
 		t.Fatalf("the redeploy did not find the earlier tuple: %q", second.Persistence)
 	}
