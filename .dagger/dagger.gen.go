@@ -238,6 +238,83 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 	switch parentName {
 	case "OpenfgaKraftcloud":
 		switch fnName {
+		case "Source":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Source(&parent, ctx)
+		case "Rootfs":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Rootfs(&parent, ctx)
+		case "Tarball":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Tarball(&parent, ctx)
+		case "Image":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Image(&parent, ctx)
+		case "Serve":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Serve(&parent, ctx)
+		case "TestModel":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var store *dagger.File
+			if inputArgs["store"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["store"]), &store)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg store", err))
+				}
+			}
+			var storeDir *dagger.Directory
+			if inputArgs["storeDir"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["storeDir"]), &storeDir)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeDir", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).TestModel(&parent, ctx, store, storeDir)
+		case "Binary":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Binary(&parent, ctx)
+		case "Preflight":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var file *dagger.File
+			if inputArgs["file"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["file"]), &file)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg file", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Preflight(&parent, ctx, file)
 		case "Deploy":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -440,6 +517,13 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg force", err))
 				}
 			}
+			var rebuild bool
+			if inputArgs["rebuild"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["rebuild"]), &rebuild)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg rebuild", err))
+				}
+			}
 			var datastore string
 			if inputArgs["datastore"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["datastore"]), &datastore)
@@ -510,7 +594,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeId", err))
 				}
 			}
-			return (*OpenfgaKraftcloud).Deploy(&parent, ctx, token, metro, api, name, memory, port, env, presharedKey, noAuth, oidcIssuer, oidcAudience, oidcIssuerAlias, verifyClientId, verifyClientSecret, verifyTokenUrl, otlpEndpoint, otlpHeaders, traceSampleRatio, scaleToZero, restart, replicas, autoscale, autoscaleCpu, registry, ca, connectTo, keepFailed, force, datastore, postgresImage, volumeSize, postgresMemory, postgresPassword, postgresPublic, datastoreUri, store, storeDir, storeId)
+			return (*OpenfgaKraftcloud).Deploy(&parent, ctx, token, metro, api, name, memory, port, env, presharedKey, noAuth, oidcIssuer, oidcAudience, oidcIssuerAlias, verifyClientId, verifyClientSecret, verifyTokenUrl, otlpEndpoint, otlpHeaders, traceSampleRatio, scaleToZero, restart, replicas, autoscale, autoscaleCpu, registry, ca, connectTo, keepFailed, force, rebuild, datastore, postgresImage, volumeSize, postgresMemory, postgresPassword, postgresPublic, datastoreUri, store, storeDir, storeId)
 		case "Releases":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -903,83 +987,6 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*OpenfgaKraftcloud).Destroy(&parent, ctx, token, metro, api, name, image, registry, ca, deleteDatabase, deleteData)
-		case "Binary":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Binary(&parent, ctx)
-		case "Preflight":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			var file *dagger.File
-			if inputArgs["file"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["file"]), &file)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg file", err))
-				}
-			}
-			return (*OpenfgaKraftcloud).Preflight(&parent, ctx, file)
-		case "Rootfs":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Rootfs(&parent, ctx)
-		case "Tarball":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Tarball(&parent, ctx)
-		case "Image":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Image(&parent, ctx)
-		case "Serve":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Serve(&parent, ctx)
-		case "TestModel":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			var store *dagger.File
-			if inputArgs["store"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["store"]), &store)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg store", err))
-				}
-			}
-			var storeDir *dagger.Directory
-			if inputArgs["storeDir"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["storeDir"]), &storeDir)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeDir", err))
-				}
-			}
-			return (*OpenfgaKraftcloud).TestModel(&parent, ctx, store, storeDir)
-		case "Source":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Source(&parent, ctx)
 		case "":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)

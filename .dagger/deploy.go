@@ -108,6 +108,9 @@ func (m *OpenfgaKraftcloud) Deploy(
 	// Roll out even when the running deployment already is what this deploy asks for
 	// +optional
 	force bool,
+	// Build even when the registry has the image an earlier deploy made from the same inputs
+	// +optional
+	rebuild bool,
 
 	// Datastore: memory (lost on every restart), postgres (on the platform, with a volume) or external
 	// +default="memory"
@@ -153,8 +156,19 @@ func (m *OpenfgaKraftcloud) Deploy(
 	if err != nil {
 		return "", err
 	}
-	if o.Rootfs, o.Kraftfile, err = m.deployInputs(ctx); err != nil {
-		return "", err
+	if o.Kraftfile, err = m.Kraftfile.Export(ctx, "/tmp/deploy/Kraftfile"); err != nil {
+		return "", fmt.Errorf("export the Kraftfile: %w", err)
+	}
+	reused := false
+	if !rebuild {
+		if reused, err = m.reuse(ctx, &o); err != nil {
+			return "", err
+		}
+	}
+	if !reused {
+		if o.Rootfs, err = m.exportRootfs(ctx); err != nil {
+			return "", err
+		}
 	}
 	return run(deploy.Run(ctx, o))
 }
@@ -525,24 +539,22 @@ func (m *OpenfgaKraftcloud) client(ctx context.Context, token *dagger.Secret, me
 	return c, caPath, err
 }
 
-// deployInputs puts the rootfs and the Kraftfile where ci/deploy reads them:
+// exportRootfs builds the rootfs and puts it where ci/deploy reads it:
 // this module's own container.
-func (m *OpenfgaKraftcloud) deployInputs(ctx context.Context) (rootfs, kraftfile string, err error) {
+func (m *OpenfgaKraftcloud) exportRootfs(ctx context.Context) (string, error) {
 	p, err := m.plan(ctx)
 	if err != nil {
-		return "", "", err
+		return "", err
 	}
 	root, err := m.rootfs(ctx, p)
 	if err != nil {
-		return "", "", err
+		return "", err
 	}
-	if rootfs, err = root.Export(ctx, "/tmp/deploy/rootfs"); err != nil {
-		return "", "", fmt.Errorf("export the rootfs: %w", err)
+	dir, err := root.Export(ctx, "/tmp/deploy/rootfs")
+	if err != nil {
+		return "", fmt.Errorf("export the rootfs: %w", err)
 	}
-	if kraftfile, err = m.Kraftfile.Export(ctx, "/tmp/deploy/Kraftfile"); err != nil {
-		return "", "", fmt.Errorf("export the Kraftfile: %w", err)
-	}
-	return rootfs, kraftfile, nil
+	return dir, nil
 }
 
 // plaintext reads an optional secret; "" when it was not given.

@@ -145,6 +145,9 @@ func TestDeployWithExternalPostgres(t *testing.T) {
 	var outs []string
 	for i := 1; i <= 2; i++ {
 		var stdout, stderr simtest.SyncBuffer
+		if i == 2 {
+			args = append(args, "--force") // the same inputs: a rollout only when forced
+		}
 		code := deployCmd(args, &stdout, &stderr)
 		outs = append(outs, stdout.String(), stderr.String())
 		if code != 0 {

@@ -11,6 +11,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/buildcache"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/cpio"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
@@ -33,9 +34,10 @@ type imagePush struct {
 	memoryMB int64 // the instances', which the rootfs must fit in
 
 	built    *unikernel.Image
-	opened   *pushed // the existing image, read back
-	unpacked string  // the existing image's rootfs on this machine, until close
-	pushed   *pushed // nil until this run pushed (or took the existing image)
+	opened   *pushed            // the existing image, read back
+	unpacked string             // the existing image's rootfs on this machine, until close
+	inputs   *buildcache.Inputs // what the image is made from, when the caller said
+	pushed   *pushed            // nil until this run pushed (or took the existing image)
 }
 
 // pushed is the image this run pushed, and what the registry held before.
@@ -53,6 +55,9 @@ func (m *imagePush) build(ctx context.Context) error {
 		return m.open(ctx)
 	}
 	m.log.Printf("package: runtime %s, rootfs %s, cmd %q", m.spec.runtime, m.rootfs, m.cmd)
+	if err := m.withInputs(m.inputs); err != nil {
+		return err
+	}
 	rt, err := unikernel.PullRuntime(ctx, m.spec.runtime, m.spec.access)
 	if err != nil {
 		return fmt.Errorf("pull the runtime: %w", err)
@@ -148,7 +153,7 @@ func (m *imagePush) push(ctx context.Context) error {
 		return fmt.Errorf("push the image: %w", err)
 	}
 	m.pushed = out
-	return nil
+	return m.tagInputs(ctx)
 }
 
 // waitVisible polls the API's image look-up until the pushed digest is

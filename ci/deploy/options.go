@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/buildcache"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/unikernel"
@@ -88,6 +89,10 @@ type Options struct {
 	StoreID string
 
 	KeepFailed bool // leave a failed instance (and its group and image) for inspection
+	// Inputs are what the rootfs was made from (see FindBuild): the image
+	// carries them in a label and under their tag, for the next deploy
+	// from the same inputs to find.
+	Inputs *buildcache.Inputs
 	// Force rolls out even when the running deployment already is what
 	// this deploy asks for (then it is verified again and kept).
 	Force    bool

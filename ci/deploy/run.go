@@ -99,7 +99,7 @@ func Run(ctx context.Context, o Options) (Deployment, error) {
 
 func newRun(p plan, log *progress, rec *Deployment) *run {
 	r := &run{plan: p, log: log, rec: rec}
-	r.img = &imagePush{spec: p.image, rootfs: p.rootfs, cmd: p.app.cmd, labels: p.app.labels, client: p.client, log: log, timeout: p.t.Image, memoryMB: p.memoryMB}
+	r.img = &imagePush{spec: p.image, rootfs: p.rootfs, cmd: p.app.cmd, labels: p.app.labels, client: p.client, log: log, timeout: p.t.Image, memoryMB: p.memoryMB, inputs: p.inputs}
 	r.out = &rollout{client: p.client, log: log, name: p.name, services: p.services, replicas: p.replicas, run: p.run, t: p.t, keepFailed: p.keepFailed}
 	r.check = &verifier{client: p.client, log: log, front: p.front, auth: p.auth, t: p.t}
 	return r

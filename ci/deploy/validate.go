@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/buildcache"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/datastore"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
@@ -36,6 +37,7 @@ type plan struct {
 	replicas   int
 	ds         datastore.Datastore
 	store      *storeFile
+	inputs     *buildcache.Inputs
 	scale      *Autoscale
 	run        runID // this deploy's: its instances carry it
 	image      imageSpec
@@ -96,7 +98,7 @@ func validate(o Options) (plan, error) {
 	if !tok.Valid() {
 		return plan{}, errors.New("invalid token: expected base64 of user:secret")
 	}
-	p := plan{client: o.Client, name: o.Name, rootfs: o.Rootfs, keepFailed: o.KeepFailed, skipCopy: o.skipCopy, force: o.Force,
+	p := plan{client: o.Client, name: o.Name, rootfs: o.Rootfs, keepFailed: o.KeepFailed, skipCopy: o.skipCopy, force: o.Force, inputs: o.Inputs,
 		t: o.Timeouts.withDefaults(), ds: o.Datastore, red: redact.New(tok.Secrets()...), run: newRunID(time.Now())}
 	p.red.Add(o.PresharedKeys...)
 	p.red.Add(o.OIDC.secrets()...)

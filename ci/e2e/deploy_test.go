@@ -124,10 +124,14 @@ func TestDeploy(t *testing.T) {
 		t.Fatalf("OpenFGA answered without the preshared key: %v", err)
 	}
 
-	t.Run("unchanged redeploy keeps the instance", func(t *testing.T) {
-		same := decodeDeployment(t, dagger(t, 30*time.Minute, f.moduleArgs(p.deployArgs(name)...)...).must(t).stdout)
+	t.Run("unchanged redeploy keeps the instance and builds nothing", func(t *testing.T) {
+		r := dagger(t, 30*time.Minute, f.moduleArgs(p.deployArgs(name)...)...).must(t)
+		same := decodeDeployment(t, r.stdout)
 		if same.Changed != deploy.ChangeNone || same.UUID != first.UUID || !same.Verified || len(same.Replaced) != 0 {
 			t.Errorf("the same deploy again: changed %v, uuid %s (was %s), verified %v, replaced %v", same.Changed, same.UUID, first.UUID, same.Verified, same.Replaced)
+		}
+		if !strings.Contains(r.stderr, "deploying it without a build") {
+			t.Errorf("the registry's image was not reused:\n%s", tail(r.stderr, 30))
 		}
 	})
 

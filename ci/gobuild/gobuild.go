@@ -82,3 +82,11 @@ func Env() []string {
 		"GOFLAGS=-buildvcs=false",
 	}
 }
+
+// Recipe is the build's environment and command line with the stamp left
+// as placeholders: what, besides the source and the Go toolchain, makes
+// the binary. A change to a flag changes it.
+func Recipe() string {
+	args := Args(Stamp{Version: "$VERSION", Commit: "$COMMIT", Date: "$DATE"}, "openfga")
+	return strings.Join(Env(), " ") + " go " + strings.Join(args, " ")
+}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/buildcache"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/deploy"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/gobuild"
+)
+
+// reuse looks in the deployment's repository for the image an earlier
+// deploy made from the same inputs, before anything is built: found (and
+// checked), it becomes o.Image and nothing is built; otherwise o gets the
+// inputs, for the image it will build to carry. The inputs are the
+// release, its commit and date, the Go image by digest (toolchain and CA
+// bundle), the build's recipe, the overlay, the Kraftfile's command and
+// the runtime by digest.
+func (m *OpenfgaKraftcloud) reuse(ctx context.Context, o *deploy.Options) (bool, error) {
+	p, err := m.plan(ctx)
+	if err != nil {
+		return false, err
+	}
+	goImage, err := dag.Container().From(p.image).ImageRef(ctx)
+	if err != nil {
+		return false, fmt.Errorf("resolve the Go image %s: %w", p.image, err)
+	}
+	overlay, err := m.Overlay.Export(ctx, "/tmp/deploy/overlay")
+	if err != nil {
+		return false, fmt.Errorf("export the rootfs overlay: %w", err)
+	}
+	hash, err := buildcache.HashTree(overlay)
+	if err != nil {
+		return false, err
+	}
+	kf, err := m.kraftfile(ctx)
+	if err != nil {
+		return false, err
+	}
+	in := buildcache.Inputs{Version: p.stamp.Version, Commit: p.stamp.Commit, Date: p.stamp.Date, GoImage: goImage,
+		Build: gobuild.Recipe(), Overlay: hash, Cmd: kf.Cmd}
+	image, full, err := deploy.FindBuild(ctx, *o, in, overlay)
+	switch {
+	case err == nil:
+		fmt.Fprintf(os.Stderr, "deploy: %s was made from these inputs (%s): deploying it without a build\n", image, in.Tag())
+		o.Image, o.Rootfs = image, ""
+		return true, nil
+	case !errors.Is(err, buildcache.ErrNone):
+		fmt.Fprintf(os.Stderr, "deploy: not reusing the registry's image: %v; building\n", err)
+	}
+	o.Inputs, o.Runtime = &full, full.Runtime
+	return false, nil
+}
