@@ -101,3 +101,39 @@ func BenchmarkReplicas(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkChanges measures, side by side in one run, a first deploy, an
+// unchanged redeploy (kept and verified again), a store-only redeploy
+// (one tuple more) and a one-flag change (memory: a rollout), with real
+// OpenFGA on the memory datastore. Run: OPENFGA_BIN=... go test -run -
+// -bench Changes -benchtime 3x ./ci/deploy/
+func BenchmarkChanges(b *testing.B) {
+	if os.Getenv("OPENFGA_BIN") == "" || os.Geteuid() != 0 {
+		b.Skip("needs root and OPENFGA_BIN (a static OpenFGA binary)")
+	}
+	s := simtest.Start(b)
+	root := simtest.Rootfs(b, simtest.OpenFGABinary(b), 0o755)
+	more := moreTuples(b)
+	var sums [4]int64
+	for i := 0; i < b.N; i++ {
+		name := fmt.Sprintf("changes%d", i)
+		for j, change := range []func(o *Options){
+			func(o *Options) { o.Store = docsStore },
+			func(o *Options) { o.Store = docsStore },
+			func(o *Options) { o.Store = more },
+			func(o *Options) { o.Store, o.Memory = more, "320" },
+		} {
+			o := simOptions(b, s, root, name, io.Discard)
+			o.Memory = "256"
+			change(&o)
+			d, err := Run(context.Background(), o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sums[j] += d.Timings.Total
+		}
+	}
+	for j, what := range []string{"first", "unchanged", "store-only", "memory-change"} {
+		b.ReportMetric(float64(sums[j])/float64(b.N), what+"-ms/op")
+	}
+}

@@ -147,7 +147,7 @@ func currentUUID(t *testing.T, s *sim.Sim, group string) string {
 }
 
 // moreTuples is a copy of docsStore with one more global tuple.
-func moreTuples(t *testing.T) string {
+func moreTuples(t testing.TB) string {
 	t.Helper()
 	dir := brokenDocsDir(t, false)
 	p := filepath.Join(dir, "tuples.csv")

@@ -41,7 +41,7 @@ func brokenDocs(t *testing.T) string {
 
 // brokenDocsDir copies docsStore's directory, with the broken model if
 // broken, and returns it.
-func brokenDocsDir(t *testing.T, broken bool) string {
+func brokenDocsDir(t testing.TB, broken bool) string {
 	t.Helper()
 	dir := t.TempDir()
 	src := filepath.Dir(docsStore)

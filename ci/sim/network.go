@@ -1,16 +1,19 @@
 package sim
 
 import (
-	"bytes"
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
-	"os/exec"
-	"strings"
+	"path/filepath"
 	"sync"
 	"syscall"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 )
 
 // network is the simulator's private network: one Linux bridge in the host
@@ -27,15 +30,6 @@ type network struct {
 
 	mu   sync.Mutex
 	used map[netip.Addr]bool
-}
-
-// ipCmd runs iproute2 and returns its error with its output.
-func ipCmd(args ...string) error {
-	out, err := exec.Command("ip", args...).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), err, bytes.TrimSpace(out))
-	}
-	return nil
 }
 
 // lockFile serialises subnet choice between simulators on one machine, so
@@ -56,18 +50,24 @@ func newNetwork(bridge, subnet string) (*network, error) {
 	}
 	n := &network{bridge: bridge, prefix: prefix, gw: prefix.Addr().Next(), used: map[netip.Addr]bool{}}
 	n.used[n.gw] = true
-	steps := [][]string{
-		{"link", "add", bridge, "type", "bridge"},
-		{"addr", "add", netip.PrefixFrom(n.gw, prefix.Bits()).String(), "dev", bridge},
-		{"link", "set", bridge, "up"},
+	br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: bridge}}
+	if err := netlink.LinkAdd(br); err != nil {
+		return nil, fmt.Errorf("add the bridge %s: %w", bridge, err)
 	}
-	for _, s := range steps {
-		if err := ipCmd(s...); err != nil {
-			_ = ipCmd("link", "del", bridge)
-			return nil, err
-		}
+	err = netlink.AddrAdd(br, &netlink.Addr{IPNet: ipNet(netip.PrefixFrom(n.gw, prefix.Bits()))})
+	if err == nil {
+		err = netlink.LinkSetUp(br)
+	}
+	if err != nil {
+		_ = netlink.LinkDel(br)
+		return nil, fmt.Errorf("bring up the bridge %s: %w", bridge, err)
 	}
 	return n, nil
+}
+
+// ipNet is p as netlink takes an address with its prefix length.
+func ipNet(p netip.Prefix) *net.IPNet {
+	return &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}
 }
 
 // chooseSubnet validates the requested subnet, or picks a random free one.
@@ -118,19 +118,29 @@ func overlaps(p netip.Prefix, taken []netip.Prefix) bool {
 // hostPrefixes lists every IPv4 route destination and address of the host,
 // so a chosen subnet shadows nothing that exists.
 func hostPrefixes() ([]netip.Prefix, error) {
+	routes, err := netlink.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: unix.RT_TABLE_UNSPEC}, netlink.RT_FILTER_TABLE)
+	if err != nil {
+		return nil, fmt.Errorf("list the routes: %w", err)
+	}
+	addrs, err := netlink.AddrList(nil, netlink.FAMILY_V4)
+	if err != nil {
+		return nil, fmt.Errorf("list the addresses: %w", err)
+	}
 	var out []netip.Prefix
-	for _, args := range [][]string{{"-4", "-o", "route", "show", "table", "all"}, {"-4", "-o", "addr", "show"}} {
-		b, err := exec.Command("ip", args...).Output()
-		if err != nil {
-			return nil, fmt.Errorf("ip %s: %w", strings.Join(args, " "), err)
+	add := func(n *net.IPNet) {
+		if n == nil {
+			return
 		}
-		for _, f := range strings.Fields(string(b)) {
-			if p, err := netip.ParsePrefix(f); err == nil && p.Addr().Is4() {
-				out = append(out, p.Masked())
-			} else if a, err := netip.ParseAddr(f); err == nil && a.Is4() {
-				out = append(out, netip.PrefixFrom(a, 32))
-			}
+		bits, _ := n.Mask.Size()
+		if a, ok := netip.AddrFromSlice(n.IP); ok && a.Unmap().Is4() && bits > 0 { // a default route shadows nothing
+			out = append(out, netip.PrefixFrom(a.Unmap(), bits).Masked())
 		}
+	}
+	for _, r := range routes {
+		add(r.Dst)
+	}
+	for _, a := range addrs {
+		add(a.IPNet)
 	}
 	return out, nil
 }
@@ -155,38 +165,121 @@ func (n *network) freeIP(a netip.Addr) {
 	n.mu.Unlock()
 }
 
+// netnsDir is where named network namespaces are bound, as iproute2
+// keeps them.
+const netnsDir = "/run/netns"
+
 // attach names the netns of pid as nsName, and plugs it into the bridge
 // through a veth pair (host end hostVeth, inner end eth0 holding ip).
 func (n *network) attach(pid int, nsName, hostVeth string, ip netip.Addr, mac string) error {
-	cidr := netip.PrefixFrom(ip, n.prefix.Bits()).String()
-	steps := [][]string{
-		{"netns", "attach", nsName, fmt.Sprint(pid)},
-		{"link", "add", hostVeth, "type", "veth", "peer", "name", "eth0", "netns", nsName},
-		{"link", "set", hostVeth, "master", n.bridge, "up"},
-		{"-n", nsName, "link", "set", "lo", "up"},
-		{"-n", nsName, "link", "set", "eth0", "address", mac},
-		{"-n", nsName, "addr", "add", cidr, "dev", "eth0"},
-		{"-n", nsName, "link", "set", "eth0", "up"},
-	}
-	for _, s := range steps {
-		if err := ipCmd(s...); err != nil {
-			n.detach(nsName, hostVeth)
-			return err
-		}
+	if err := n.plug(pid, nsName, hostVeth, ip, mac); err != nil {
+		n.detach(nsName, hostVeth)
+		return err
 	}
 	return nil
+}
+
+func (n *network) plug(pid int, nsName, hostVeth string, ip netip.Addr, mac string) error {
+	if err := bindNetns(pid, nsName); err != nil {
+		return err
+	}
+	br, err := netlink.LinkByName(n.bridge)
+	if err != nil {
+		return fmt.Errorf("the bridge %s: %w", n.bridge, err)
+	}
+	veth := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: hostVeth, MasterIndex: br.Attrs().Index},
+		PeerName: "eth0", PeerNamespace: netlink.NsPid(pid)}
+	if err := netlink.LinkAdd(veth); err != nil {
+		return fmt.Errorf("add the veth pair %s: %w", hostVeth, err)
+	}
+	if err := netlink.LinkSetUp(veth); err != nil {
+		return fmt.Errorf("bring up %s: %w", hostVeth, err)
+	}
+	ns, err := netns.GetFromPid(pid)
+	if err != nil {
+		return fmt.Errorf("the netns of %d: %w", pid, err)
+	}
+	defer ns.Close()
+	h, err := netlink.NewHandleAt(ns)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	return inside(h, netip.PrefixFrom(ip, n.prefix.Bits()), mac)
+}
+
+// inside sets up the instance's side: lo up, eth0 with its MAC and address.
+func inside(h *netlink.Handle, addr netip.Prefix, mac string) error {
+	lo, err := h.LinkByName("lo")
+	if err == nil {
+		err = h.LinkSetUp(lo)
+	}
+	if err != nil {
+		return fmt.Errorf("lo: %w", err)
+	}
+	eth, err := h.LinkByName("eth0")
+	if err != nil {
+		return fmt.Errorf("eth0: %w", err)
+	}
+	hw, err := net.ParseMAC(mac)
+	if err == nil {
+		err = h.LinkSetHardwareAddr(eth, hw)
+	}
+	if err == nil {
+		err = h.AddrAdd(eth, &netlink.Addr{IPNet: ipNet(addr)})
+	}
+	if err == nil {
+		err = h.LinkSetUp(eth)
+	}
+	if err != nil {
+		return fmt.Errorf("eth0: %w", err)
+	}
+	return nil
+}
+
+// bindNetns names the netns of pid: a bind mount of /proc/<pid>/ns/net at
+// /run/netns/<name>, as `ip netns attach` makes it.
+func bindNetns(pid int, name string) error {
+	if err := os.MkdirAll(netnsDir, 0o755); err != nil {
+		return err
+	}
+	path := filepath.Join(netnsDir, name)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDONLY, 0o444)
+	if err != nil {
+		return fmt.Errorf("name the netns %s: %w", name, err)
+	}
+	f.Close()
+	if err := unix.Mount(fmt.Sprintf("/proc/%d/ns/net", pid), path, "", unix.MS_BIND, ""); err != nil {
+		_ = os.Remove(path)
+		return fmt.Errorf("name the netns %s: %w", name, err)
+	}
+	return nil
+}
+
+// deleteNetns removes a netns name (the namespace lives on while a
+// process is in it).
+func deleteNetns(name string) {
+	path := filepath.Join(netnsDir, name)
+	_ = unix.Unmount(path, unix.MNT_DETACH)
+	_ = os.Remove(path)
 }
 
 // detach removes the veth pair and the netns name. Errors are ignored: the
 // pair also vanishes with the namespace once the last process in it exits.
 func (n *network) detach(nsName, hostVeth string) {
-	_ = exec.Command("ip", "link", "del", hostVeth).Run()
-	_ = exec.Command("ip", "netns", "del", nsName).Run()
+	if l, err := netlink.LinkByName(hostVeth); err == nil {
+		_ = netlink.LinkDel(l)
+	}
+	deleteNetns(nsName)
 }
 
 // close deletes the bridge.
 func (n *network) close() error {
-	return ipCmd("link", "del", n.bridge)
+	l, err := netlink.LinkByName(n.bridge)
+	if err != nil {
+		return fmt.Errorf("the bridge %s: %w", n.bridge, err)
+	}
+	return netlink.LinkDel(l)
 }
 
 // linkExists reports whether a network interface exists in the host netns.

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -140,9 +139,6 @@ type Sim struct {
 func New(opts Options) (*Sim, error) {
 	if os.Geteuid() != 0 {
 		return nil, errors.New("sim: the simulator needs root: it creates network namespaces, a bridge, veth pairs, mounts and memory cgroups for real instances; run it as root (e.g. sudo go run . sim)")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		return nil, errors.New("sim: iproute2's `ip` is not installed (apt-get install iproute2)")
 	}
 	if err := applyDefaults(&opts); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)

@@ -3,10 +3,11 @@ package sim
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/vishvananda/netlink"
 )
 
 // A simulator killed with SIGKILL cannot clean up; its instances die with
@@ -57,12 +58,12 @@ func sweepStale(logf func(string, ...any)) {
 
 // removeLeftovers deletes a dead simulator's netns names, bridge and cgroups.
 func removeLeftovers(o owner) {
-	nss, _ := filepath.Glob(filepath.Join("/run/netns", o.Bridge+"-*"))
+	nss, _ := filepath.Glob(filepath.Join(netnsDir, o.Bridge+"-*"))
 	for _, ns := range nss {
-		_ = exec.Command("ip", "netns", "del", filepath.Base(ns)).Run()
+		deleteNetns(filepath.Base(ns))
 	}
-	if linkExists(o.Bridge) {
-		_ = exec.Command("ip", "link", "del", o.Bridge).Run()
+	if l, err := netlink.LinkByName(o.Bridge); err == nil {
+		_ = netlink.LinkDel(l)
 	}
 	if o.Cgroup == "" || !strings.HasPrefix(o.Cgroup, cgroupFS+"/") {
 		return

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vishvananda/netlink"
 )
 
 // TestSweepStale: a simulator that starts removes the bridge, netns names
@@ -30,10 +32,11 @@ func TestSweepStale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"link", "add", bridge, "type", "bridge"}, {"netns", "add", bridge + "-0000"}} {
-		if err := ipCmd(args...); err != nil {
-			t.Fatal(err)
-		}
+	if err := netlink.LinkAdd(&netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: bridge}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := bindNetns(os.Getpid(), bridge+"-0000"); err != nil { // a name left behind
+		t.Fatal(err)
 	}
 	_ = os.MkdirAll(ownerDir, 0o755)
 	b, _ := json.Marshal(owner{PID: dead.Process.Pid, Bridge: bridge, Cgroup: cg.root})
