@@ -1,6 +1,7 @@
 #!/bin/bash
 # Test fixtures for a machine that reaches no GitHub: OpenFGA's source as a local git repository with
-# its release tag, and its Go dependencies as a GOPROXY-layout directory, both from the Go module proxy.
+# its release tag, and its Go dependencies (and this project's) as a GOPROXY-layout directory, both
+# from the Go module proxy.
 #   bash .ci/fixtures.sh            # prints KEY=VALUE lines: OPENFGA_REPO, OPENFGA_COMMIT, OPENFGA_DATE, GOPROXY_DIR
 set -euo pipefail
 F=${F:-/var/tmp/ofk-fixtures}
@@ -23,6 +24,8 @@ if [ ! -f $F/.ok-$V ]; then
 fi
 goproxy=$F/gomodcache
 (cd $repo && GOMODCACHE=$goproxy GOFLAGS=-modcacherw go mod download)
+# this project's own modules too: the module's rehearse builds the CLI and the simulator offline
+(cd "$(dirname "$0")/.." && GOMODCACHE=$goproxy GOFLAGS=-modcacherw go mod download)
 echo "OPENFGA_REPO=$repo"
 echo "OPENFGA_COMMIT=$(git -C $repo rev-parse $V^{commit})"
 echo "OPENFGA_DATE=$date"

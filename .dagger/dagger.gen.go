@@ -67,6 +67,7 @@ func (r OpenfgaKraftcloud) MarshalJSON() ([]byte, error) {
 		GoproxyDir *dagger.Directory
 		Overlay    *dagger.Directory
 		Kraftfile  *dagger.File
+		Project    *dagger.Directory
 		ModCache   *dagger.CacheVolume
 		BuildCache *dagger.CacheVolume
 	}
@@ -80,6 +81,7 @@ func (r OpenfgaKraftcloud) MarshalJSON() ([]byte, error) {
 	concrete.GoproxyDir = r.GoproxyDir
 	concrete.Overlay = r.Overlay
 	concrete.Kraftfile = r.Kraftfile
+	concrete.Project = r.Project
 	concrete.ModCache = r.ModCache
 	concrete.BuildCache = r.BuildCache
 	return json.Marshal(&concrete)
@@ -97,6 +99,7 @@ func (r *OpenfgaKraftcloud) UnmarshalJSON(bs []byte) error {
 		GoproxyDir *dagger.Directory
 		Overlay    *dagger.Directory
 		Kraftfile  *dagger.File
+		Project    *dagger.Directory
 		ModCache   *dagger.CacheVolume
 		BuildCache *dagger.CacheVolume
 	}
@@ -114,6 +117,7 @@ func (r *OpenfgaKraftcloud) UnmarshalJSON(bs []byte) error {
 	r.GoproxyDir = concrete.GoproxyDir
 	r.Overlay = concrete.Overlay
 	r.Kraftfile = concrete.Kraftfile
+	r.Project = concrete.Project
 	r.ModCache = concrete.ModCache
 	r.BuildCache = concrete.BuildCache
 	return nil
@@ -273,27 +277,6 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
 			return (*OpenfgaKraftcloud).Serve(&parent, ctx)
-		case "TestModel":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			var store *dagger.File
-			if inputArgs["store"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["store"]), &store)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg store", err))
-				}
-			}
-			var storeDir *dagger.Directory
-			if inputArgs["storeDir"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["storeDir"]), &storeDir)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeDir", err))
-				}
-			}
-			return (*OpenfgaKraftcloud).TestModel(&parent, ctx, store, storeDir)
 		case "Binary":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -315,6 +298,76 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*OpenfgaKraftcloud).Preflight(&parent, ctx, file)
+		case "TestModel":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var store *dagger.File
+			if inputArgs["store"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["store"]), &store)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg store", err))
+				}
+			}
+			var storeDir *dagger.Directory
+			if inputArgs["storeDir"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["storeDir"]), &storeDir)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeDir", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).TestModel(&parent, ctx, store, storeDir)
+		case "Rehearse":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var datastore string
+			if inputArgs["datastore"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["datastore"]), &datastore)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg datastore", err))
+				}
+			}
+			var postgresDebs *dagger.Directory
+			if inputArgs["postgresDebs"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["postgresDebs"]), &postgresDebs)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg postgresDebs", err))
+				}
+			}
+			var replicas int
+			if inputArgs["replicas"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["replicas"]), &replicas)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg replicas", err))
+				}
+			}
+			var store *dagger.File
+			if inputArgs["store"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["store"]), &store)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg store", err))
+				}
+			}
+			var storeDir *dagger.Directory
+			if inputArgs["storeDir"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["storeDir"]), &storeDir)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeDir", err))
+				}
+			}
+			var crash bool
+			if inputArgs["crash"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["crash"]), &crash)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg crash", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Rehearse(&parent, ctx, datastore, postgresDebs, replicas, store, storeDir, crash)
 		case "Deploy":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -1063,6 +1116,13 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg kraftfile", err))
 				}
 			}
+			var project *dagger.Directory
+			if inputArgs["project"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["project"]), &project)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg project", err))
+				}
+			}
 			var moduleCache *dagger.CacheVolume
 			if inputArgs["moduleCache"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["moduleCache"]), &moduleCache)
@@ -1077,7 +1137,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg buildCache", err))
 				}
 			}
-			return New(version, commit, repo, source, date, goImage, goproxy, goproxyDir, rootfs, kraftfile, moduleCache, buildCache), nil
+			return New(version, commit, repo, source, date, goImage, goproxy, goproxyDir, rootfs, kraftfile, project, moduleCache, buildCache), nil
 		default:
 			return nil, fmt.Errorf("unknown function %s", fnName)
 		}

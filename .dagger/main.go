@@ -34,6 +34,8 @@ type OpenfgaKraftcloud struct {
 	// +private
 	Kraftfile *dagger.File
 	// +private
+	Project *dagger.Directory
+	// +private
 	ModCache *dagger.CacheVolume
 	// +private
 	BuildCache *dagger.CacheVolume
@@ -74,6 +76,10 @@ func New(
 	// The Kraftfile: cmd and labels of the unikernel
 	// +defaultPath="/Kraftfile"
 	kraftfile *dagger.File,
+	// This repository's Go source: the CLI and the simulator that rehearse runs
+	// +defaultPath="/"
+	// +ignore=["*", "!go.mod", "!go.sum", "!main.go", "!ci/**/*.go"]
+	project *dagger.Directory,
 	// Go module cache volume (default: a shared one)
 	// +optional
 	moduleCache *dagger.CacheVolume,
@@ -100,6 +106,7 @@ func New(
 		GoproxyDir: goproxyDir,
 		Overlay:    rootfs,
 		Kraftfile:  kraftfile,
+		Project:    project,
 		ModCache:   moduleCache,
 		BuildCache: buildCache,
 	}

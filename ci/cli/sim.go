@@ -29,6 +29,7 @@ func simCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Dir, "dir", "", "state directory (default a temporary one, removed on exit)")
 	fs.StringVar(&o.Subnet, "subnet", "", "private network, e.g. 10.201.7.0/24 (default a free 10.x.y.0/24)")
 	fs.StringVar(&o.Bridge, "bridge", "", "bridge name (default ukcsim + random hex)")
+	fs.BoolVar(&o.Container, "container", false, "the simulator runs in a container of its own (a Dagger service): listen on its addresses (0.0.0.0), not only on loopback")
 	dialect := fs.String("dialect", string(spec.V1), "API generation served: v1 (the current spec) or legacy (the 2024 spec: arrays, on-failure, no tags, no volume clone)")
 	if !parse(fs, args, stderr) {
 		return 2

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 	"net"
@@ -49,6 +50,16 @@ func TestSim(t *testing.T) {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// the CA, for clients that cannot read the simulator's files
+	resp, err = http.Get(ep["api"] + "/_sim/ca.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if onDisk, err := os.ReadFile(ep["ca"]); err != nil || !bytes.Equal(served, onDisk) || !bytes.Contains(served, []byte("BEGIN CERTIFICATE")) {
+		t.Errorf("GET /_sim/ca.pem: %q, the file: %v", served, err)
+	}
 	if !linkExists("ukcsimclitest") {
 		t.Error("no bridge while running")
 	}

@@ -68,6 +68,14 @@ const maxBody = 8 << 20
 func (s *Sim) apiHandler() http.Handler {
 	ops := s.operations()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/_sim/ca.pem" && r.Method == http.MethodGet {
+			// The CA the TLS front's certificates chain to: public, so a
+			// client that cannot read the simulator's files (one in another
+			// container) can trust the front.
+			w.Header().Set("Content-Type", "application/x-pem-file")
+			http.ServeFile(w, r, s.ep.CA)
+			return
+		}
 		if r.URL.Path == "/_sim/faults" {
 			if !s.authorized(r) {
 				s.writeRefusal(w, nil, &spec.Refusal{Status: http.StatusUnauthorized, Message: "Unauthorized: missing or invalid bearer token"})

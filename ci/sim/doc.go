@@ -45,6 +45,7 @@
 //     Host, trusting ep.CA; it balances over running instances and wakes
 //     scale-to-zero ones. A plain-HTTP front (Endpoints.HTTP) does 80 → 443.
 //   - Restarts per restart_policy with the spec's back-off (lifecycle.go).
+//   - GET /_sim/ca.pem on the API port (no auth): the CA of the TLS front.
 //   - Faults: POST /_sim/faults on the API port (bearer auth) with the JSON
 //     of Faults, or SetFaults: 429 bursts with Retry-After, 5xx (502/504 as
 //     a gateway's HTML page), slow answers, crashes at boot, creates whose

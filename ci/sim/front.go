@@ -29,7 +29,7 @@ import (
 
 // startFront listens for TLS and returns the address.
 func (s *Sim) startFront(addr string) (string, error) {
-	ln, err := listenLoopback(addr)
+	ln, err := s.listenOn(addr)
 	if err != nil {
 		return "", err
 	}

@@ -43,6 +43,10 @@ type Options struct {
 	// to the API (its look-up and instance creates): a metro sees a push
 	// a moment later, which is why kraftkit and the deploy wait for it.
 	ImagePropagation time.Duration
+	// Container says the simulator runs in a container of its own (a
+	// Dagger service, say), whose addresses only its engine reaches: it may
+	// then listen on them (0.0.0.0), not only on loopback.
+	Container bool
 	// BootDelay is how long each boot stays "starting" before the app
 	// runs (the platform unpacks the initrd and boots the kernel first).
 	BootDelay time.Duration
@@ -317,9 +321,10 @@ func (s *Sim) listen() error {
 	return nil
 }
 
-// serve starts an HTTP server on a loopback address and returns its address.
+// serve starts an HTTP server on a loopback address (any of a container's
+// with Options.Container) and returns its address.
 func (s *Sim) serve(addr string, h http.Handler) (string, error) {
-	ln, err := listenLoopback(addr)
+	ln, err := s.listenOn(addr)
 	if err != nil {
 		return "", err
 	}
@@ -327,6 +332,15 @@ func (s *Sim) serve(addr string, h http.Handler) (string, error) {
 	s.servers = append(s.servers, srv)
 	go func() { _ = srv.Serve(ln) }()
 	return ln.Addr().String(), nil
+}
+
+// listenOn listens on addr: loopback only, unless the simulator runs in a
+// container of its own.
+func (s *Sim) listenOn(addr string) (net.Listener, error) {
+	if s.opts.Container {
+		return net.Listen("tcp", addr)
+	}
+	return listenLoopback(addr)
 }
 
 // listenLoopback listens on addr, refusing anything but a loopback address:
