@@ -123,6 +123,156 @@ func (r *OpenfgaKraftcloud) UnmarshalJSON(bs []byte) error {
 	return nil
 }
 
+func (r ScaleToZero) IsEnum() {}
+
+func (r ScaleToZero) Name() string {
+	switch r {
+	case ScaleToZeroIdle:
+		return "Idle"
+	case ScaleToZeroOff:
+		return "Off"
+	case ScaleToZeroOn:
+		return "On"
+	}
+	return ""
+}
+
+func (r ScaleToZero) Value() string {
+	return string(r)
+}
+
+func (r ScaleToZero) MarshalJSON() ([]byte, error) {
+	if r == "" {
+		return []byte("\"\""), nil
+	}
+	name := r.Name()
+	if name == "" {
+		return nil, fmt.Errorf("invalid enum value %q", r)
+	}
+	return json.Marshal(name)
+}
+
+func (r *ScaleToZero) UnmarshalJSON(bs []byte) error {
+	var s string
+	err := json.Unmarshal(bs, &s)
+	if err != nil {
+		return err
+	}
+	switch s {
+	case "":
+		*r = ""
+	case "On":
+		*r = ScaleToZeroOn
+	case "Off":
+		*r = ScaleToZeroOff
+	case "Idle":
+		*r = ScaleToZeroIdle
+	default:
+		return fmt.Errorf("invalid enum value %q", s)
+	}
+	return nil
+}
+
+func (r Restart) IsEnum() {}
+
+func (r Restart) Name() string {
+	switch r {
+	case RestartAlways:
+		return "Always"
+	case RestartNever:
+		return "Never"
+	case RestartOnFailure:
+		return "OnFailure"
+	}
+	return ""
+}
+
+func (r Restart) Value() string {
+	return string(r)
+}
+
+func (r Restart) MarshalJSON() ([]byte, error) {
+	if r == "" {
+		return []byte("\"\""), nil
+	}
+	name := r.Name()
+	if name == "" {
+		return nil, fmt.Errorf("invalid enum value %q", r)
+	}
+	return json.Marshal(name)
+}
+
+func (r *Restart) UnmarshalJSON(bs []byte) error {
+	var s string
+	err := json.Unmarshal(bs, &s)
+	if err != nil {
+		return err
+	}
+	switch s {
+	case "":
+		*r = ""
+	case "OnFailure":
+		*r = RestartOnFailure
+	case "Always":
+		*r = RestartAlways
+	case "Never":
+		*r = RestartNever
+	default:
+		return fmt.Errorf("invalid enum value %q", s)
+	}
+	return nil
+}
+
+func (r Datastore) IsEnum() {}
+
+func (r Datastore) Name() string {
+	switch r {
+	case DatastoreExternal:
+		return "External"
+	case DatastoreMemory:
+		return "Memory"
+	case DatastorePostgres:
+		return "Postgres"
+	}
+	return ""
+}
+
+func (r Datastore) Value() string {
+	return string(r)
+}
+
+func (r Datastore) MarshalJSON() ([]byte, error) {
+	if r == "" {
+		return []byte("\"\""), nil
+	}
+	name := r.Name()
+	if name == "" {
+		return nil, fmt.Errorf("invalid enum value %q", r)
+	}
+	return json.Marshal(name)
+}
+
+func (r *Datastore) UnmarshalJSON(bs []byte) error {
+	var s string
+	err := json.Unmarshal(bs, &s)
+	if err != nil {
+		return err
+	}
+	switch s {
+	case "":
+		*r = ""
+	case "Memory":
+		*r = DatastoreMemory
+	case "Postgres":
+		*r = DatastorePostgres
+	case "External":
+		*r = DatastoreExternal
+	default:
+		return fmt.Errorf("invalid enum value %q", s)
+	}
+	return nil
+}
+
 func main() {
 	ctx := context.Background()
 
@@ -249,34 +399,6 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
 			return (*OpenfgaKraftcloud).Source(&parent, ctx)
-		case "Rootfs":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Rootfs(&parent, ctx)
-		case "Tarball":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Tarball(&parent, ctx)
-		case "Image":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Image(&parent, ctx)
-		case "Serve":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Serve(&parent, ctx)
 		case "Binary":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -298,76 +420,6 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*OpenfgaKraftcloud).Preflight(&parent, ctx, file)
-		case "TestModel":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			var store *dagger.File
-			if inputArgs["store"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["store"]), &store)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg store", err))
-				}
-			}
-			var storeDir *dagger.Directory
-			if inputArgs["storeDir"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["storeDir"]), &storeDir)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeDir", err))
-				}
-			}
-			return (*OpenfgaKraftcloud).TestModel(&parent, ctx, store, storeDir)
-		case "Rehearse":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			var datastore string
-			if inputArgs["datastore"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["datastore"]), &datastore)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg datastore", err))
-				}
-			}
-			var postgresDebs *dagger.Directory
-			if inputArgs["postgresDebs"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["postgresDebs"]), &postgresDebs)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg postgresDebs", err))
-				}
-			}
-			var replicas int
-			if inputArgs["replicas"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["replicas"]), &replicas)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg replicas", err))
-				}
-			}
-			var store *dagger.File
-			if inputArgs["store"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["store"]), &store)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg store", err))
-				}
-			}
-			var storeDir *dagger.Directory
-			if inputArgs["storeDir"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["storeDir"]), &storeDir)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeDir", err))
-				}
-			}
-			var crash bool
-			if inputArgs["crash"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["crash"]), &crash)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg crash", err))
-				}
-			}
-			return (*OpenfgaKraftcloud).Rehearse(&parent, ctx, datastore, postgresDebs, replicas, store, storeDir, crash)
 		case "Deploy":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -500,14 +552,14 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg traceSampleRatio", err))
 				}
 			}
-			var scaleToZero string
+			var scaleToZero ScaleToZero
 			if inputArgs["scaleToZero"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["scaleToZero"]), &scaleToZero)
 				if err != nil {
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg scaleToZero", err))
 				}
 			}
-			var restart string
+			var restart Restart
 			if inputArgs["restart"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["restart"]), &restart)
 				if err != nil {
@@ -577,7 +629,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg rebuild", err))
 				}
 			}
-			var datastore string
+			var datastore Datastore
 			if inputArgs["datastore"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["datastore"]), &datastore)
 				if err != nil {
@@ -773,7 +825,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg noAuth", err))
 				}
 			}
-			var restart string
+			var restart Restart
 			if inputArgs["restart"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["restart"]), &restart)
 				if err != nil {
@@ -808,7 +860,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg connectTo", err))
 				}
 			}
-			var datastore string
+			var datastore Datastore
 			if inputArgs["datastore"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["datastore"]), &datastore)
 				if err != nil {
@@ -970,6 +1022,62 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*OpenfgaKraftcloud).Status(&parent, ctx, token, metro, api, name, registry, ca)
+		case "Logs":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var token *dagger.Secret
+			if inputArgs["token"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["token"]), &token)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg token", err))
+				}
+			}
+			var metro string
+			if inputArgs["metro"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["metro"]), &metro)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg metro", err))
+				}
+			}
+			var api string
+			if inputArgs["api"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["api"]), &api)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg api", err))
+				}
+			}
+			var name string
+			if inputArgs["name"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["name"]), &name)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg name", err))
+				}
+			}
+			var instance string
+			if inputArgs["instance"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["instance"]), &instance)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg instance", err))
+				}
+			}
+			var tail int
+			if inputArgs["tail"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["tail"]), &tail)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg tail", err))
+				}
+			}
+			var ca *dagger.File
+			if inputArgs["ca"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["ca"]), &ca)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg ca", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Logs(&parent, ctx, token, metro, api, name, instance, tail, ca)
 		case "Destroy":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -1040,6 +1148,132 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*OpenfgaKraftcloud).Destroy(&parent, ctx, token, metro, api, name, image, registry, ca, deleteDatabase, deleteData)
+		case "Rootfs":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Rootfs(&parent, ctx)
+		case "Tarball":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Tarball(&parent, ctx)
+		case "Image":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Image(&parent, ctx)
+		case "Serve":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Serve(&parent, ctx)
+		case "TestModel":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var store *dagger.File
+			if inputArgs["store"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["store"]), &store)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg store", err))
+				}
+			}
+			var storeDir *dagger.Directory
+			if inputArgs["storeDir"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["storeDir"]), &storeDir)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeDir", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).TestModel(&parent, ctx, store, storeDir)
+		case "Rehearse":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var datastore Datastore
+			if inputArgs["datastore"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["datastore"]), &datastore)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg datastore", err))
+				}
+			}
+			var postgresDebs *dagger.Directory
+			if inputArgs["postgresDebs"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["postgresDebs"]), &postgresDebs)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg postgresDebs", err))
+				}
+			}
+			var replicas int
+			if inputArgs["replicas"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["replicas"]), &replicas)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg replicas", err))
+				}
+			}
+			var store *dagger.File
+			if inputArgs["store"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["store"]), &store)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg store", err))
+				}
+			}
+			var storeDir *dagger.Directory
+			if inputArgs["storeDir"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["storeDir"]), &storeDir)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeDir", err))
+				}
+			}
+			var crash bool
+			if inputArgs["crash"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["crash"]), &crash)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg crash", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Rehearse(&parent, ctx, datastore, postgresDebs, replicas, store, storeDir, crash)
+		case "Checks":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var reproducible bool
+			if inputArgs["reproducible"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["reproducible"]), &reproducible)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg reproducible", err))
+				}
+			}
+			var store *dagger.File
+			if inputArgs["store"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["store"]), &store)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg store", err))
+				}
+			}
+			var storeDir *dagger.Directory
+			if inputArgs["storeDir"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["storeDir"]), &storeDir)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeDir", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Checks(&parent, ctx, reproducible, store, storeDir)
 		case "":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 
 	"dagger/openfga-kraftcloud/internal/dagger"
 
@@ -78,12 +79,12 @@ func (m *OpenfgaKraftcloud) Deploy(
 	// +optional
 	traceSampleRatio float64,
 
-	// Scale-to-zero policy: on, off or idle (default: the Kraftfile's labels)
+	// Scale-to-zero policy (default: the Kraftfile's labels; always off for the memory datastore)
 	// +optional
-	scaleToZero string,
-	// Restart policy of OpenFGA's instances: on-failure (a crash brings the server back), always or never
+	scaleToZero ScaleToZero,
+	// Restart policy of OpenFGA's instances
 	// +default="on-failure"
-	restart string,
+	restart Restart,
 	// How many instances serve (default 1, or autoscale's MIN); more than one needs the postgres or external datastore
 	// +optional
 	replicas int,
@@ -114,7 +115,7 @@ func (m *OpenfgaKraftcloud) Deploy(
 
 	// Datastore: memory (lost on every restart), postgres (on the platform, with a volume) or external
 	// +default="memory"
-	datastore string,
+	datastore Datastore,
 	// postgres: the PostgreSQL unikernel image (default <your namespace>/openfga-pg:15, made by go run . pgimage)
 	// +optional
 	postgresImage string,
@@ -148,9 +149,9 @@ func (m *OpenfgaKraftcloud) Deploy(
 		keys: presharedKey, noAuth: noAuth, oidcIssuer: oidcIssuer, oidcAudience: oidcAudience, oidcAliases: oidcIssuerAlias,
 		verifyClientID: verifyClientId, verifyClientSecret: verifyClientSecret, verifyTokenURL: verifyTokenUrl,
 		otlpEndpoint: otlpEndpoint, otlpHeaders: otlpHeaders, traceSampleRatio: traceSampleRatio,
-		scaleToZero: scaleToZero, restart: restart, replicas: replicas, autoscale: autoscale, autoscaleCPU: autoscaleCpu,
+		scaleToZero: string(scaleToZero), restart: string(restart), replicas: replicas, autoscale: autoscale, autoscaleCPU: autoscaleCpu,
 		registry: registry, ca: ca, connectTo: connectTo, keepFailed: keepFailed, force: force,
-		ds:               dstore.Spec{Kind: datastore, Image: postgresImage, VolumeMB: int64(volumeSize), MemoryMB: int64(postgresMemory), Public: postgresPublic},
+		ds:               dstore.Spec{Kind: string(datastore), Image: postgresImage, VolumeMB: int64(volumeSize), MemoryMB: int64(postgresMemory), Public: postgresPublic},
 		postgresPassword: postgresPassword, datastoreURI: datastoreUri, store: store, storeDir: storeDir, storeID: storeId}
 	o, err := m.options(ctx, &s)
 	if err != nil {
@@ -158,6 +159,9 @@ func (m *OpenfgaKraftcloud) Deploy(
 	}
 	if o.Kraftfile, err = m.Kraftfile.Export(ctx, "/tmp/deploy/Kraftfile"); err != nil {
 		return "", fmt.Errorf("export the Kraftfile: %w", err)
+	}
+	if err := deploy.Precheck(o); err != nil { // bad input: refused before anything is built or sent
+		return "", &deploy.Error{Stage: deploy.StageValidate, Err: err}
 	}
 	reused := false
 	if !rebuild {
@@ -245,9 +249,9 @@ func (m *OpenfgaKraftcloud) Rollback(
 	// Run OpenFGA without authentication on the public internet
 	// +optional
 	noAuth bool,
-	// Restart policy: on-failure, always or never
+	// Restart policy of OpenFGA's instances
 	// +default="on-failure"
-	restart string,
+	restart Restart,
 	// How many instances serve
 	// +optional
 	replicas int,
@@ -260,9 +264,9 @@ func (m *OpenfgaKraftcloud) Rollback(
 	// Send the public FQDN's traffic to HOST:PORT, like curl --connect-to
 	// +optional
 	connectTo string,
-	// Datastore: memory, postgres or external, as the deployment has it
+	// Datastore, as the deployment has it
 	// +default="memory"
-	datastore string,
+	datastore Datastore,
 	// postgres: the PostgreSQL unikernel image
 	// +optional
 	postgresImage string,
@@ -271,8 +275,8 @@ func (m *OpenfgaKraftcloud) Rollback(
 	datastoreUri *dagger.Secret,
 ) (string, error) {
 	s := settings{token: token, metro: metro, api: api, name: name, memory: memory, env: env, keys: presharedKey, noAuth: noAuth,
-		restart: restart, replicas: replicas, registry: registry, ca: ca, connectTo: connectTo,
-		ds: dstore.Spec{Kind: datastore, Image: postgresImage}, datastoreURI: datastoreUri}
+		restart: string(restart), replicas: replicas, registry: registry, ca: ca, connectTo: connectTo,
+		ds: dstore.Spec{Kind: string(datastore), Image: postgresImage}, datastoreURI: datastoreUri}
 	o, err := m.options(ctx, &s)
 	if err != nil {
 		return "", err
@@ -464,6 +468,44 @@ func (m *OpenfgaKraftcloud) Status(
 		return "", err
 	}
 	return toJSON(rep)
+}
+
+// Logs returns the console output of one of the deployment's instances
+// (--instance, else the newest running one, else the newest): the last
+// --tail bytes of it, all that is kept by default.
+// +cache="never"
+func (m *OpenfgaKraftcloud) Logs(
+	ctx context.Context,
+	// KraftCloud API token (base64 of user:secret), e.g. env://UKC_TOKEN
+	token *dagger.Secret,
+	// Metro: fra, dal, sin, was, sfo (or legacy fra0, ...)
+	// +optional
+	metro string,
+	// API URL instead of a metro (e.g. the simulator's)
+	// +optional
+	api string,
+	// Deployment name, as given to deploy
+	// +default="openfga"
+	name string,
+	// Instance name or UUID (default: the newest running one)
+	// +optional
+	instance string,
+	// Only the last N bytes (0: all that is kept)
+	// +optional
+	tail int,
+	// CA certificate (PEM) to trust for the API, e.g. the simulator's
+	// +optional
+	ca *dagger.File,
+) (string, error) {
+	c, _, err := m.client(ctx, token, metro, api, ca)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	if err := deploy.Logs(ctx, c, name, instance, int64(tail), false, &b); err != nil {
+		return "", err
+	}
+	return b.String(), nil
 }
 
 // Destroy removes a deployment: its instances and service group, and with

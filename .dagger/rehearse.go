@@ -32,7 +32,7 @@ func (m *OpenfgaKraftcloud) Rehearse(
 	ctx context.Context,
 	// Datastore: memory, or postgres (a PostgreSQL unikernel on the simulator)
 	// +default="memory"
-	datastore string,
+	datastore Datastore,
 	// postgres: Debian 12's postgresql-15 packages (bash .ci/pg-rootfs.sh downloads them)
 	// +optional
 	postgresDebs *dagger.Directory,
@@ -68,11 +68,11 @@ func (m *OpenfgaKraftcloud) Rehearse(
 	if crash {
 		return m.rehearseCrash(ctx, cli)
 	}
-	args := []string{"--datastore", datastore}
+	args := []string{"--datastore", string(datastore)}
 	if replicas > 0 {
 		args = append(args, "--replicas", fmt.Sprint(replicas))
 	}
-	if datastore == "postgres" {
+	if datastore == DatastorePostgres {
 		if postgresDebs == nil {
 			return "", fmt.Errorf("--datastore postgres needs --postgres-debs: Debian 12's postgresql-15 packages (bash .ci/pg-rootfs.sh downloads them)")
 		}

@@ -111,6 +111,17 @@ func validate(o Options) (plan, error) {
 	return p, p.red.Err(err)
 }
 
+// Precheck validates o as Run does, sending nothing, before there is a
+// root filesystem to deploy: the module checks its inputs before it builds
+// anything. Only the root filesystem's own checks (preflight) wait for Run.
+func Precheck(o Options) error {
+	if o.Rootfs == "" && o.Image == "" {
+		o.Image = "sha256:" + strings.Repeat("0", 64) // an image's reference is all validate reads of it
+	}
+	_, err := validate(o)
+	return err
+}
+
 // resolve runs the checks in order, each storing what it resolved.
 func (p *plan) resolve(o Options, tok kraftcloud.Token) error {
 	var err error

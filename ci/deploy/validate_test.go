@@ -164,3 +164,26 @@ func TestEnv(t *testing.T) {
 		t.Fatalf("no-auth: %v, %v", err, p.env)
 	}
 }
+
+// Precheck refuses bad input before there is a root filesystem, and
+// passes good input; it sends nothing.
+func TestPrecheck(t *testing.T) {
+	c, sent := refuseAll(t)
+	good := Options{Client: c, Name: "x", PresharedKeys: []string{testKey}}
+	if err := Precheck(good); err != nil {
+		t.Errorf("good input: %v", err)
+	}
+	bad := good
+	bad.Memory = "3"
+	if err := Precheck(bad); err == nil || !strings.Contains(err.Error(), "memory") {
+		t.Errorf("memory 3: %v", err)
+	}
+	bad = good
+	bad.Store = "../fgastore/testdata/bad/bad-dsl.fga.yaml"
+	if err := Precheck(bad); err == nil || !strings.Contains(err.Error(), "bad-dsl.fga.yaml") {
+		t.Errorf("a bad store file: %v", err)
+	}
+	if sent.Load() != 0 {
+		t.Fatalf("%d requests sent", sent.Load())
+	}
+}

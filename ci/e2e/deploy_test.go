@@ -193,6 +193,10 @@ func TestDeploy(t *testing.T) {
 		if !strings.Contains(st, first.Instance) || !strings.Contains(st, "running") {
 			t.Errorf("status:\n%s", st)
 		}
+		logs := dagger(t, 10*time.Minute, append([]string{"logs"}, conn...)...).must(t).stdout
+		if !strings.Contains(logs, "starting openfga service") {
+			t.Errorf("logs:\n%s", tail(logs, 20))
+		}
 		dagger(t, 10*time.Minute, append([]string{"destroy"}, conn...)...).must(t)
 		if names := instanceNames(p.instances(t)); len(names) != 0 {
 			t.Errorf("instances after destroy: %v", names)
