@@ -38,6 +38,10 @@ go vet ./...
 (cd .dagger && go vet ./...)
 go test -count=1 ./...
 
+step "the README's first command, as written"
+bash .ci/rehearse.sh > /tmp/rehearse.json
+grep -q '"verified": true' /tmp/rehearse.json
+
 step "engine-backed tests"
 go test -tags e2e -count=1 -run XXX ./ci/e2e/ >/dev/null   # compile (and fetch) outside the offline netns
 innet go test -tags e2e -count=1 -timeout 80m -v ./ci/e2e/
