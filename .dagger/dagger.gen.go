@@ -420,6 +420,83 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*OpenfgaKraftcloud).Preflight(&parent, ctx, file)
+		case "Rootfs":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Rootfs(&parent, ctx)
+		case "Tarball":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Tarball(&parent, ctx)
+		case "Image":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Image(&parent, ctx)
+		case "Serve":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Serve(&parent, ctx)
+		case "TestModel":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var store *dagger.File
+			if inputArgs["store"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["store"]), &store)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg store", err))
+				}
+			}
+			var storeDir *dagger.Directory
+			if inputArgs["storeDir"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["storeDir"]), &storeDir)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeDir", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).TestModel(&parent, ctx, store, storeDir)
+		case "Checks":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var reproducible bool
+			if inputArgs["reproducible"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["reproducible"]), &reproducible)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg reproducible", err))
+				}
+			}
+			var store *dagger.File
+			if inputArgs["store"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["store"]), &store)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg store", err))
+				}
+			}
+			var storeDir *dagger.Directory
+			if inputArgs["storeDir"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["storeDir"]), &storeDir)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeDir", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Checks(&parent, ctx, reproducible, store, storeDir)
 		case "Deploy":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -473,6 +550,27 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				err = json.Unmarshal([]byte(inputArgs["env"]), &env)
 				if err != nil {
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg env", err))
+				}
+			}
+			var domain []string
+			if inputArgs["domain"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["domain"]), &domain)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg domain", err))
+				}
+			}
+			var certificate *dagger.Secret
+			if inputArgs["certificate"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["certificate"]), &certificate)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg certificate", err))
+				}
+			}
+			var certificateKey *dagger.Secret
+			if inputArgs["certificateKey"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["certificateKey"]), &certificateKey)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg certificateKey", err))
 				}
 			}
 			var presharedKey []*dagger.Secret
@@ -699,7 +797,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeId", err))
 				}
 			}
-			return (*OpenfgaKraftcloud).Deploy(&parent, ctx, token, metro, api, name, memory, port, env, presharedKey, noAuth, oidcIssuer, oidcAudience, oidcIssuerAlias, verifyClientId, verifyClientSecret, verifyTokenUrl, otlpEndpoint, otlpHeaders, traceSampleRatio, scaleToZero, restart, replicas, autoscale, autoscaleCpu, registry, ca, connectTo, keepFailed, force, rebuild, datastore, postgresImage, volumeSize, postgresMemory, postgresPassword, postgresPublic, datastoreUri, store, storeDir, storeId)
+			return (*OpenfgaKraftcloud).Deploy(&parent, ctx, token, metro, api, name, memory, port, env, domain, certificate, certificateKey, presharedKey, noAuth, oidcIssuer, oidcAudience, oidcIssuerAlias, verifyClientId, verifyClientSecret, verifyTokenUrl, otlpEndpoint, otlpHeaders, traceSampleRatio, scaleToZero, restart, replicas, autoscale, autoscaleCpu, registry, ca, connectTo, keepFailed, force, rebuild, datastore, postgresImage, volumeSize, postgresMemory, postgresPassword, postgresPublic, datastoreUri, store, storeDir, storeId)
 		case "Releases":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -1148,55 +1246,6 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*OpenfgaKraftcloud).Destroy(&parent, ctx, token, metro, api, name, image, registry, ca, deleteDatabase, deleteData)
-		case "Rootfs":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Rootfs(&parent, ctx)
-		case "Tarball":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Tarball(&parent, ctx)
-		case "Image":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Image(&parent, ctx)
-		case "Serve":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Serve(&parent, ctx)
-		case "TestModel":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			var store *dagger.File
-			if inputArgs["store"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["store"]), &store)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg store", err))
-				}
-			}
-			var storeDir *dagger.Directory
-			if inputArgs["storeDir"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["storeDir"]), &storeDir)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeDir", err))
-				}
-			}
-			return (*OpenfgaKraftcloud).TestModel(&parent, ctx, store, storeDir)
 		case "Rehearse":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -1246,34 +1295,6 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*OpenfgaKraftcloud).Rehearse(&parent, ctx, datastore, postgresDebs, replicas, store, storeDir, crash)
-		case "Checks":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			var reproducible bool
-			if inputArgs["reproducible"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["reproducible"]), &reproducible)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg reproducible", err))
-				}
-			}
-			var store *dagger.File
-			if inputArgs["store"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["store"]), &store)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg store", err))
-				}
-			}
-			var storeDir *dagger.Directory
-			if inputArgs["storeDir"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["storeDir"]), &storeDir)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeDir", err))
-				}
-			}
-			return (*OpenfgaKraftcloud).Checks(&parent, ctx, reproducible, store, storeDir)
 		case "":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)

@@ -44,6 +44,15 @@ func (m *OpenfgaKraftcloud) Deploy(
 	// Extra environment variables, KEY=VALUE
 	// +optional
 	env []string,
+	// Your own domain the deployment answers on too (point a CNAME at its FQDN), repeatable
+	// +optional
+	domain []string,
+	// Your certificate chain (PEM) for the domains (default: the platform issues one)
+	// +optional
+	certificate *dagger.Secret,
+	// That certificate's private key (PEM)
+	// +optional
+	certificateKey *dagger.Secret,
 
 	// OpenFGA preshared keys (repeat to rotate: new and old); authentication is on unless --no-auth or --oidc-issuer
 	// +optional
@@ -146,6 +155,7 @@ func (m *OpenfgaKraftcloud) Deploy(
 	storeId string,
 ) (string, error) {
 	s := settings{token: token, metro: metro, api: api, name: name, memory: memory, port: port, env: env,
+		domains: domain, certificate: certificate, certificateKey: certificateKey,
 		keys: presharedKey, noAuth: noAuth, oidcIssuer: oidcIssuer, oidcAudience: oidcAudience, oidcAliases: oidcIssuerAlias,
 		verifyClientID: verifyClientId, verifyClientSecret: verifyClientSecret, verifyTokenURL: verifyTokenUrl,
 		otlpEndpoint: otlpEndpoint, otlpHeaders: otlpHeaders, traceSampleRatio: traceSampleRatio,
@@ -350,7 +360,8 @@ func (m *OpenfgaKraftcloud) Restore(
 type settings struct {
 	token                             *dagger.Secret
 	metro, api, name, memory          string
-	port, env                         []string
+	port, env, domains                []string
+	certificate, certificateKey       *dagger.Secret
 	keys                              []*dagger.Secret
 	noAuth                            bool
 	oidcIssuer, oidcAudience          string
@@ -384,6 +395,18 @@ func (m *OpenfgaKraftcloud) options(ctx context.Context, s *settings) (deploy.Op
 		ScaleToZero: s.scaleToZero, Restart: s.restart, Replicas: s.replicas, Registry: s.registry, ConnectTo: s.connectTo,
 		NoAuth: s.noAuth, KeepFailed: s.keepFailed, Force: s.force, Log: os.Stderr, StoreID: s.storeID,
 		OpenFGAVersion: m.Version, Commit: m.Commit,
+	}
+	o.Domains = s.domains
+	if s.certificate != nil || s.certificateKey != nil {
+		chain, err := plaintext(ctx, s.certificate)
+		if err != nil {
+			return o, err
+		}
+		key, err := plaintext(ctx, s.certificateKey)
+		if err != nil {
+			return o, err
+		}
+		o.Certificate = &deploy.Certificate{Chain: chain, Key: key}
 	}
 	for _, k := range s.keys {
 		key, err := plaintext(ctx, k)

@@ -52,14 +52,16 @@ func (t *target) register(fs *flag.FlagSet) {
 // deployFlags are the flags of every command that rolls a deployment out
 // (deploy, rollback, restore): what runs and how.
 type deployFlags struct {
-	t                target
-	o                deploy.Options
-	ports, env, keys list
-	ds               datastore.Spec
-	oidc             deploy.OIDC
-	aliases          list
-	trace            deploy.Tracing
-	autoscale, cpu   string
+	t                 target
+	o                 deploy.Options
+	ports, env, keys  list
+	domains           list
+	certFile, keyFile string
+	ds                datastore.Spec
+	oidc              deploy.OIDC
+	aliases           list
+	trace             deploy.Tracing
+	autoscale, cpu    string
 }
 
 func (d *deployFlags) register(fs *flag.FlagSet) {
@@ -71,6 +73,9 @@ func (d *deployFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.Memory, "M", deploy.DefaultMemory, "short for --memory")
 	fs.Var(&d.ports, "port", "EXT:INT/handlers, repeatable (default "+strings.Join(deploy.DefaultPorts, " ")+")")
 	fs.Var(&d.ports, "p", "short for --port")
+	fs.Var(&d.domains, "domain", "your own domain the deployment answers on too (point a CNAME at its FQDN), repeatable")
+	fs.StringVar(&d.certFile, "certificate", "", "PEM file of your certificate chain for the --domain names (default: the platform issues one)")
+	fs.StringVar(&d.keyFile, "certificate-key", "", "PEM file of that certificate's private key")
 	fs.Var(&d.env, "env", "KEY=VALUE for the instance, repeatable (KEY alone: copied from the local environment)")
 	fs.Var(&d.env, "e", "short for --env")
 	fs.StringVar(&o.ScaleToZero, "scale-to-zero", "", "on, off or idle (default: the Kraftfile's label; off for the memory datastore)")
@@ -118,7 +123,7 @@ func (d *deployFlags) options(stderr io.Writer) (deploy.Options, error) {
 	if o.Datastore, err = buildDatastore(d.ds, cl.Token().Namespace()); err != nil {
 		return o, err
 	}
-	o.Client, o.Name, o.CAFile, o.Ports, o.Log = cl, d.t.name, d.t.conn.ca, d.ports, stderr
+	o.Client, o.Name, o.CAFile, o.Ports, o.Domains, o.Log = cl, d.t.name, d.t.conn.ca, d.ports, d.domains, stderr
 	o.PresharedKeys = d.keys
 	if d.oidc.Issuer != "" {
 		oidc := d.oidc
@@ -129,6 +134,9 @@ func (d *deployFlags) options(stderr io.Writer) (deploy.Options, error) {
 		if k := strings.TrimSpace(os.Getenv(PresharedKeyEnv)); k != "" {
 			o.PresharedKeys = strings.Split(k, ",")
 		}
+	}
+	if o.Certificate, err = readCertificate(d.certFile, d.keyFile); err != nil {
+		return o, err
 	}
 	if o.Autoscale, err = deploy.ParseAutoscale(d.autoscale); err != nil {
 		return o, err
@@ -301,4 +309,23 @@ func destroyCmd(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return printJSON(stdout, stderr, out)
+}
+
+// readCertificate reads --certificate and --certificate-key, both or none.
+func readCertificate(certFile, keyFile string) (*deploy.Certificate, error) {
+	switch {
+	case certFile == "" && keyFile == "":
+		return nil, nil
+	case certFile == "" || keyFile == "":
+		return nil, errors.New("--certificate and --certificate-key go together")
+	}
+	chain, err := os.ReadFile(certFile)
+	if err != nil {
+		return nil, err
+	}
+	key, err := os.ReadFile(keyFile)
+	if err != nil {
+		return nil, err
+	}
+	return &deploy.Certificate{Chain: string(chain), Key: string(key)}, nil
 }

@@ -147,8 +147,13 @@ func (r *run) differences(ctx context.Context, cur running) []string {
 	if policyOf(inst.ScaleToZero) != policyOf(r.s2z) {
 		add("scale_to_zero %s → %s", policyOf(inst.ScaleToZero), policyOf(r.s2z))
 	}
+	// The ports and domains of an existing group are not changed by a
+	// rollout either: said, but no reason to roll out.
+	if missing := missingDomains(cur.group, r.domains); len(missing) > 0 {
+		r.warnings = append(r.warnings, fmt.Sprintf("service group %s does not answer on %s: the domains of an existing group are not changed here; destroy it and deploy again to add them", r.name, strings.Join(missing, ", ")))
+	}
 	if !sameServices(cur.group.Services, r.services) {
-		add("ports %s → %s (an existing group keeps its ports)", servicesString(cur.group.Services), servicesString(r.services))
+		r.warnings = append(r.warnings, fmt.Sprintf("service group %s keeps its published ports %s (asked for %s): destroy it to change them", r.name, servicesString(cur.group.Services), servicesString(r.services)))
 	}
 	for _, k := range r.envDiff(ctx, inst) {
 		add("env %s", k)

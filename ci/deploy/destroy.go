@@ -34,6 +34,7 @@ type DestroyOptions struct {
 type Destroyed struct {
 	Instances    []string `json:"instances"`
 	ServiceGroup string   `json:"service_group,omitempty"`
+	Certificates []string `json:"certificates,omitempty"` // the certificates of --domain deploys uploaded
 	Images       []string `json:"images,omitempty"`
 	// Datastore is what became of the database (removed, or kept and why).
 	Datastore *datastore.Destroyed `json:"datastore,omitempty"`
@@ -67,6 +68,9 @@ func Destroy(ctx context.Context, c *kraftcloud.Client, o DestroyOptions) (Destr
 			return out, err
 		}
 		out.ServiceGroup = g.Name
+	}
+	if out.Certificates, err = deleteCertificates(ctx, c, o.Name, p); err != nil {
+		return out, err
 	}
 	if out.Datastore, err = destroyDatastore(ctx, c, o, p); err != nil {
 		return out, err

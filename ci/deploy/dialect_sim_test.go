@@ -2,12 +2,24 @@ package deploy
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/spec"
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/verify"
 )
 
 // The same deploy against a platform of the 2024 spec (arrays where v1
@@ -78,4 +90,108 @@ func TestDeployThroughAnswerShapes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Your own domain: the service group answers on it as well as on the
+// platform's FQDN; the verification goes through both (with --connect-to
+// every name reaches the simulator's front), and the record lists it. A
+// bad name is refused before any request.
+func TestOwnDomain(t *testing.T) {
+	c, sent := refuseAll(t)
+	standinRoot := simtest.Rootfs(t, simtest.GoBinary(t, standin), 0o755)
+	for _, bad := range []string{"not a domain", "localhost", "fga.example.com,x"} {
+		if _, err := Run(context.Background(), Options{Client: c, Rootfs: standinRoot, Name: "x", PresharedKeys: []string{testKey}, Domains: []string{bad}}); err == nil || !strings.Contains(err.Error(), "want a DNS name") {
+			t.Errorf("domain %q: %v", bad, err)
+		}
+	}
+	if sent.Load() != 0 {
+		t.Fatalf("%d requests sent", sent.Load())
+	}
+
+	s := simtest.Start(t)
+	var log simtest.SyncBuffer
+	o := simOptions(t, s, simtest.Rootfs(t, simtest.OpenFGABinary(t), 0o755), "branded", &log)
+	o.Memory, o.Domains = "256", []string{"fga.example.com"}
+	d, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	if !strings.HasPrefix(d.URL, "https://branded.") || len(d.Domains) != 1 || !d.Domains[0].Verified || d.Domains[0].URL != "https://fga.example.com" {
+		t.Errorf("record: url %s, domains %+v", d.URL, d.Domains)
+	}
+	vc := &verify.Client{BaseURL: "https://fga.example.com", HTTP: simtest.FrontClient(t, s), Key: testKey}
+	if err := vc.RoundTrip(context.Background()); err != nil {
+		t.Errorf("through the own domain: %v", err)
+	}
+}
+
+// Your own certificate for your own domain: refused when it does not
+// cover the domain; uploaded once, served by the front for the domain,
+// the verification trusting its CA; destroy removes it with the group.
+func TestOwnCertificate(t *testing.T) {
+	caPEM, chain, key := testCertificate(t, "fga.example.org")
+	c, sent := refuseAll(t)
+	standinRoot := simtest.Rootfs(t, simtest.GoBinary(t, standin), 0o755)
+	_, err := Run(context.Background(), Options{Client: c, Rootfs: standinRoot, Name: "x", PresharedKeys: []string{testKey},
+		Domains: []string{"other.example.org"}, Certificate: &Certificate{Chain: chain, Key: key}})
+	if err == nil || !strings.Contains(err.Error(), "not for the domain other.example.org") || strings.Contains(err.Error(), "PRIVATE KEY") {
+		t.Errorf("a certificate for another name: %v", err)
+	}
+	if sent.Load() != 0 {
+		t.Fatalf("%d requests sent", sent.Load())
+	}
+
+	s := simtest.Start(t)
+	trust := filepath.Join(t.TempDir(), "ca.pem") // the simulator's CA and the certificate's
+	simCA, _ := os.ReadFile(s.Endpoints().CA)
+	if err := os.WriteFile(trust, append(simCA, caPEM...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var log simtest.SyncBuffer
+	o := simOptions(t, s, simtest.Rootfs(t, simtest.OpenFGABinary(t), 0o755), "certified", &log)
+	o.Memory, o.CAFile, o.Domains, o.Certificate = "256", trust, []string{"fga.example.org"}, &Certificate{Chain: chain, Key: key}
+	d, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	if len(d.Domains) != 1 || !d.Domains[0].Verified {
+		t.Errorf("domains: %+v", d.Domains)
+	}
+	conn, err := tls.Dial("tcp", s.Endpoints().TLS, &tls.Config{ServerName: "fga.example.org", InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := conn.ConnectionState().PeerCertificates[0]
+	conn.Close()
+	if served.Subject.CommonName != "fga.example.org" || served.Issuer.CommonName != "test CA" {
+		t.Errorf("the front serves %s from %s, not the uploaded certificate", served.Subject, served.Issuer)
+	}
+	out, err := Destroy(context.Background(), o.Client, DestroyOptions{Name: "certified"})
+	if err != nil || len(out.Certificates) != 1 {
+		t.Errorf("destroy: %+v %v", out, err)
+	}
+	simtest.NoSecrets(t, map[string]string{"log": log.String()}, key)
+}
+
+// testCertificate is a CA and a leaf for host it signed: the CA's PEM,
+// the leaf's chain and its key.
+func testCertificate(t *testing.T, host string) (caPEM, chain, key string) {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(time.Hour), IsCA: true, KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leafKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: host}, DNSNames: []string{host},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, caTmpl, &leafKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalECPrivateKey(leafKey)
+	pemOf := func(typ string, b []byte) string { return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b})) }
+	return pemOf("CERTIFICATE", caDER), pemOf("CERTIFICATE", leafDER), pemOf("EC PRIVATE KEY", keyDER)
 }

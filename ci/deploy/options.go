@@ -45,7 +45,13 @@ type Options struct {
 
 	Memory string   // kraft -M: "512" (MiB), "512Mi", "1Gi"; default DefaultMemory
 	Ports  []string // "443:8080/tls+http", ...; default DefaultPorts
-	Env    []string // extra KEY=VALUE, applied last
+	// Domains are the deployment's own domains (fga.example.com): the
+	// service group answers on them too, with a certificate the platform
+	// issues; point a CNAME at the deployment's FQDN.
+	Domains []string
+	// Certificate is yours for the Domains (nil: the platform issues one).
+	Certificate *Certificate
+	Env         []string // extra KEY=VALUE, applied last
 	// ScaleToZero is "on", "off" or "idle"; empty takes the Kraftfile's
 	// labels. It is forced off for a datastore that is not persistent.
 	ScaleToZero string

@@ -63,6 +63,9 @@ type Deployment struct {
 	// embedded Result the store they bootstrapped: store_id, store_name,
 	// authorization_model_id, tuples_written, tuples_present, ...
 	Gate string `json:"gate,omitempty"`
+	// Domains are the deployment's own domains and what the verification
+	// found through each (url is the platform's FQDN either way).
+	Domains []DomainRecord `json:"domains,omitempty"`
 	*fgastore.Result
 	Warnings []string `json:"warnings,omitempty"`
 }

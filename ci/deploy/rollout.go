@@ -27,6 +27,8 @@ type rollout struct {
 	log      *progress
 	name     string
 	services []api.Service
+	domains  []string // the user's own, besides the platform's FQDN
+	cert     *ownCert // the user's certificate for them, if any
 	replicas int
 	run      runID // tags the new instances: which deploy made them
 	t        Timeouts
@@ -37,6 +39,7 @@ type rollout struct {
 	mu           sync.Mutex
 	group        api.ServiceGroup
 	createdGroup bool           // this run created the group
+	uploaded     bool           // this run uploaded the certificate
 	old          []api.Ref      // the earlier deployment: retired only after verification
 	insts        []api.Instance // the new instances, from their create on
 	ran          []api.Instance // each one as it was when it first ran
@@ -64,6 +67,10 @@ func (r *rollout) ensureGroup(ctx context.Context) error {
 	ref := api.ByName(r.name)
 	g, err := r.client.GetServiceGroup(ctx, ref)
 	if err == nil {
+		if missing := missingDomains(g, r.domains); len(missing) > 0 {
+			r.warnf("service group %s does not answer on %s: the domains of an existing group are not changed here; destroy it (the database stays) and deploy again to add them",
+				r.name, strings.Join(missing, ", "))
+		}
 		if !sameServices(g.Services, r.services) {
 			r.warnf("service group %s keeps its published ports %s (asked for %s): ports of an existing group are not changed; destroy it to change them",
 				r.name, servicesString(g.Services), servicesString(r.services))
@@ -75,10 +82,13 @@ func (r *rollout) ensureGroup(ctx context.Context) error {
 		return err
 	}
 	r.log.Printf("create service group %s (%s)", r.name, servicesString(r.services))
+	if r.uploaded, err = r.upload(ctx); err != nil {
+		return err
+	}
 	created := true
 	g, err = retryPost(ctx, r.client, r.log, r.t.Retry, "create service group "+r.name,
 		func() (api.ServiceGroup, error) {
-			return r.client.CreateServiceGroup(ctx, api.ServiceGroupSpec{Name: r.name, Services: r.services})
+			return r.client.CreateServiceGroup(ctx, api.ServiceGroupSpec{Name: r.name, Services: r.services, Domains: groupDomains(r.name, r.domains, r.certRef())})
 		},
 		func() (api.ServiceGroup, error) {
 			created = false // someone (maybe our lost request) made it: leave it be on failure
@@ -307,6 +317,10 @@ func (r *rollout) undo(ctx context.Context) []string {
 	if r.createdGroup {
 		if err := r.deleteEmptyGroup(ctx, insts); err != nil {
 			left = append(left, "service group "+r.name+" ("+err.Error()+")")
+		} else if r.uploaded {
+			if err := r.client.DeleteCertificate(ctx, api.ByName(r.cert.name)); err != nil && !errors.Is(err, kraftcloud.ErrNotFound) {
+				left = append(left, "certificate "+r.cert.name+" ("+err.Error()+")")
+			}
 		}
 	}
 	return left

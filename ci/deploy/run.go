@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,6 +58,7 @@ func (r *run) steps() []step {
 		{stage: StageRollout, do: r.retire, rollout: true},
 		{stage: StagePersistence, do: r.persistence, serving: true, rollout: true},
 		{stage: StageAutoscale, do: r.autoscale, serving: true, rollout: true},
+		{stage: StageDomains, do: r.verifyDomains, serving: true},
 		{stage: StageStore, do: r.bootstrap, serving: true},
 		{stage: StageRelease, do: r.record, serving: true, rollout: true},
 	}
@@ -100,7 +102,7 @@ func Run(ctx context.Context, o Options) (Deployment, error) {
 func newRun(p plan, log *progress, rec *Deployment) *run {
 	r := &run{plan: p, log: log, rec: rec}
 	r.img = &imagePush{spec: p.image, rootfs: p.rootfs, cmd: p.app.cmd, labels: p.app.labels, client: p.client, log: log, timeout: p.t.Image, memoryMB: p.memoryMB, inputs: p.inputs}
-	r.out = &rollout{client: p.client, log: log, name: p.name, services: p.services, replicas: p.replicas, run: p.run, t: p.t, keepFailed: p.keepFailed}
+	r.out = &rollout{client: p.client, log: log, name: p.name, services: p.services, domains: p.domains, cert: p.cert, replicas: p.replicas, run: p.run, t: p.t, keepFailed: p.keepFailed}
 	r.check = &verifier{client: p.client, log: log, front: p.front, auth: p.auth, t: p.t}
 	return r
 }
@@ -251,7 +253,7 @@ func (r *run) create(ctx context.Context) error {
 // verify proves the new instances serve through the FQDN, then checks
 // they are still up: the checks took a while.
 func (r *run) verify(ctx context.Context) error {
-	r.fqdn = publicFQDN(r.out.insts[0], r.out.group)
+	r.fqdn = publicFQDN(r.out.insts[0], r.out.group, r.domains)
 	if r.fqdn == "" {
 		return errors.New("the service group has no public FQDN")
 	}
@@ -316,13 +318,17 @@ func (r *run) fill() {
 	rec.Auth = r.auth.method()
 }
 
-func publicFQDN(inst api.Instance, g api.ServiceGroup) string {
-	if f := inst.PublicFQDNs(); len(f) > 0 {
-		return f[0]
-	}
+// publicFQDN is the platform's FQDN of the deployment: not one of the
+// user's own domains, which may not resolve yet.
+func publicFQDN(inst api.Instance, g api.ServiceGroup, own []string) string {
+	var all []string
+	all = append(all, inst.PublicFQDNs()...)
 	for _, d := range g.Domains {
-		if d.FQDN != "" {
-			return d.FQDN
+		all = append(all, d.FQDN)
+	}
+	for _, f := range all {
+		if f = strings.TrimSuffix(f, "."); f != "" && !slices.Contains(own, f) {
+			return f
 		}
 	}
 	return ""

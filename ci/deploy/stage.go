@@ -21,6 +21,7 @@ const (
 	StageRollout     Stage = "rollout"     // the earlier deployment's instances drained and deleted
 	StagePersistence Stage = "persistence" // the data of the earlier deployment still there
 	StageAutoscale   Stage = "autoscale"   // the group's autoscale configuration points at the new deployment
+	StageDomains     Stage = "domains"     // the deployment's own domains answer (or are said not to resolve yet)
 	StageStore       Stage = "store"       // the store file's store, model and tuples on the new deployment
 	StageRelease     Stage = "release"     // the release recorded next to the image
 )

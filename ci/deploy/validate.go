@@ -37,6 +37,8 @@ type plan struct {
 	replicas   int
 	ds         datastore.Datastore
 	store      *storeFile
+	domains    []string
+	cert       *ownCert
 	inputs     *buildcache.Inputs
 	scale      *Autoscale
 	run        runID // this deploy's: its instances carry it
@@ -103,6 +105,7 @@ func validate(o Options) (plan, error) {
 	p.red.Add(o.PresharedKeys...)
 	p.red.Add(o.OIDC.secrets()...)
 	p.red.Add(o.Tracing.secrets()...)
+	p.red.Add(o.Certificate.secrets()...)
 	if p.ds == nil {
 		p.ds = datastore.Memory{}
 	}
@@ -132,6 +135,12 @@ func (p *plan) resolve(o Options, tok kraftcloud.Token) error {
 		return err
 	}
 	if p.services, err = ParsePorts(o.Ports); err != nil {
+		return err
+	}
+	if p.domains, err = checkDomains(o.Domains); err != nil {
+		return err
+	}
+	if p.cert, err = checkCertificate(o.Certificate, p.name, p.domains); err != nil {
 		return err
 	}
 	if p.restart, err = ParseRestart(o.Restart); err != nil {

@@ -170,6 +170,12 @@ func (s *Sim) operations() map[string]func(*call) {
 		"CloneVolumes":       s.handleCloneVolumes,
 		"CloneVolumeByUUID":  s.handleCloneVolumes,
 
+		"CreateCertificate":           s.handleCreateCertificate,
+		"GetCertificates":             s.handleGetCertificates,
+		"GetCertificateByUUID":        s.handleGetCertificates,
+		"DeleteCertificates":          s.handleDeleteCertificates,
+		"DeleteCertificateByUUID":     s.handleDeleteCertificates,
+
 		"GetUser":       s.handleQuotas,
 		"GetUserByUUID": s.handleQuotas,
 	}

@@ -50,8 +50,8 @@ func (s *Sim) newGroupLocked(req groupRequest, persistent bool) (*serviceGroup, 
 		return nil, failure(spec.ErrAlreadyExists, fmt.Sprintf("Service group with name '%s' already exists", g.name))
 	}
 	for _, d := range req.Domains {
-		if d.Certificate != nil {
-			return nil, failure(spec.ErrNotSupported, "certificates are not supported by the simulator")
+		if d.Certificate != nil && s.opts.Dialect == spec.Legacy {
+			return nil, failure(spec.ErrNotSupported, "certificates are not supported by this API")
 		}
 	}
 	for _, svc := range req.Services {
@@ -61,10 +61,21 @@ func (s *Sim) newGroupLocked(req groupRequest, persistent bool) (*serviceGroup, 
 		g.services = append(g.services, svc)
 	}
 	g.domains = s.fqdns(g.name, req.Domains)
-	for _, d := range g.domains {
+	for i, d := range g.domains {
 		if s.groupByDomainLocked(d) != nil {
 			return nil, failure(spec.ErrAlreadyExists, fmt.Sprintf("Domain '%s' is already in use", d))
 		}
+		var crt *certificate
+		if i < len(req.Domains) && req.Domains[i].Certificate != nil {
+			var st result
+			if crt, st = s.findCertificateLocked(*req.Domains[i].Certificate); crt == nil {
+				return nil, st
+			}
+			if crt.leaf.VerifyHostname(d) != nil {
+				return nil, failure(spec.ErrCertCNMisMatch, fmt.Sprintf("Certificate '%s' is not for '%s'", crt.name, d))
+			}
+		}
+		g.certs = append(g.certs, crt)
 	}
 	s.groups[g.uuid] = g
 	return g, success

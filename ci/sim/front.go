@@ -52,6 +52,9 @@ func (s *Sim) acceptFront(ln net.Listener, httpConns *chanListener) {
 			if host == "" {
 				host = s.domain
 			}
+			if crt := s.certificateFor(host); crt != nil {
+				return crt, nil
+			}
 			return s.ca.leaf(host)
 		},
 	}

@@ -135,7 +135,9 @@ type Sim struct {
 	instances map[string]*instance
 	groups    map[string]*serviceGroup
 	volumes   map[string]*volume
-	closing   bool
+	// certificates are the uploaded ones (api_certificates.go)
+	certificates map[string]*certificate
+	closing      bool
 	wg        sync.WaitGroup // runs and timers in flight
 }
 
@@ -148,7 +150,8 @@ func New(opts Options) (*Sim, error) {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
 	s := &Sim{opts: opts, logw: opts.Log, changed: make(chan struct{}),
-		instances: map[string]*instance{}, groups: map[string]*serviceGroup{}, volumes: map[string]*volume{}}
+		instances: map[string]*instance{}, groups: map[string]*serviceGroup{}, volumes: map[string]*volume{},
+		certificates: map[string]*certificate{}}
 	var err error
 	if s.user, s.secret, err = splitToken(opts.Token); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)

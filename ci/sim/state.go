@@ -112,7 +112,8 @@ type serviceGroup struct {
 	createdAt  time.Time
 	persistent bool // created by POST /v1/services, not inline with an instance
 	services   []service
-	domains    []string // FQDNs
+	domains    []string       // FQDNs
+	certs      []*certificate // the uploaded certificate of each domain, or nil
 	softLimit  int64
 	hardLimit  int64
 	members    []*instance

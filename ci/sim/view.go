@@ -78,9 +78,7 @@ func (s *Sim) uptimeLocked(inst *instance) time.Duration {
 // groupRefLocked is the service group as an instance shows it.
 func (s *Sim) groupRefLocked(g *serviceGroup) *groupView {
 	v := &groupView{UUID: g.uuid, Name: g.name}
-	for _, d := range g.domains {
-		v.Domains = append(v.Domains, domainView{FQDN: d})
-	}
+	v.Domains = g.domainViews()
 	return v
 }
 
@@ -97,4 +95,17 @@ func (s *Sim) groupViewLocked(g *serviceGroup) groupView {
 		v.Instances = append(v.Instances, ref{UUID: m.uuid, Name: m.name})
 	}
 	return v
+}
+
+// domainViews are the group's domains as answers show them.
+func (g *serviceGroup) domainViews() []domainView {
+	var out []domainView
+	for i, d := range g.domains {
+		v := domainView{FQDN: d}
+		if i < len(g.certs) && g.certs[i] != nil {
+			v.Certificate = &ref{UUID: g.certs[i].uuid, Name: g.certs[i].name}
+		}
+		out = append(out, v)
+	}
+	return out
 }

@@ -265,7 +265,8 @@ type groupView struct {
 }
 
 type domainView struct {
-	FQDN string `json:"fqdn"`
+	FQDN        string `json:"fqdn"`
+	Certificate *ref   `json:"certificate,omitempty"` // the uploaded one it serves
 }
 
 // logItem is GetInstancesLogsResponseLoggedInstance.

@@ -52,3 +52,22 @@ type ServiceGroup struct {
 	Domains    []Domain  `json:"domains,omitempty"`
 	Instances  []Ref     `json:"instances,omitempty"`
 }
+
+// Certificate is an uploaded TLS certificate (v1's Certificate).
+type Certificate struct {
+	ItemStatus
+	UUID       string `json:"uuid,omitempty"`
+	Name       string `json:"name,omitempty"`
+	CommonName string `json:"common_name,omitempty"`
+	NotAfter   string `json:"not_after,omitempty"`
+	State      string `json:"state,omitempty"`
+}
+
+// CreateCertificateRequest uploads a chain and its private key (a secret)
+// for a common name.
+type CreateCertificateRequest struct {
+	Name       string `json:"name,omitempty"`
+	CommonName string `json:"common_name"`
+	Chain      string `json:"chain"`
+	PKey       string `json:"pkey"`
+}

@@ -88,6 +88,14 @@ func serviceGroupV1() *schema {
 	}, true))
 }
 
+// certificateV1 is Certificate.
+func certificateV1() *schema {
+	return at(itemFields(props{
+		"uuid": uuid(), "name": str(), "created_at": str(), "common_name": str(), "subject": str(), "issuer": str(),
+		"serial_number": str(), "not_before": str(), "not_after": str(), "state": enum("pending", "valid", "error"),
+	}, true))
+}
+
 // autoscaleV1 is GetAutoscaleConfigurationsResponseServiceGroup.
 func autoscaleV1() *schema {
 	return at(itemFields(props{

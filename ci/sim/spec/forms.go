@@ -120,6 +120,12 @@ func v1Forms() []*Form {
 		f("GET", "/v1/services/{uuid}/autoscale/policies/{name}", "GetAutoscaleConfigurationPolicyByName", "policies", nil, nil, policyV1()),
 		f("DELETE", "/v1/services/{uuid}/autoscale/policies/{name}", "DeleteAutoscaleConfigurationPolicyByName", "policies", nil, nil, policyDeletedV1()),
 
+		listing(f("GET", "/v1/certificates", "GetCertificates", "certificates", listQuery(false), refs(), certificateV1())),
+		f("POST", "/v1/certificates", "CreateCertificate", "certificates", nil, createCertificate(), certificateV1()),
+		f("DELETE", "/v1/certificates", "DeleteCertificates", "certificates", nil, refs(), deletedV1()),
+		f("GET", "/v1/certificates/{uuid}", "GetCertificateByUUID", "certificates", nil, nil, certificateV1()),
+		f("DELETE", "/v1/certificates/{uuid}", "DeleteCertificateByUUID", "certificates", nil, nil, deletedV1()),
+
 		f("GET", "/v1/users/quotas", "GetUser", "quotas", nil, nil, quotasV1()),
 		f("GET", "/v1/users/{uuid}/quotas", "GetUserByUUID", "quotas", nil, nil, quotasV1()),
 

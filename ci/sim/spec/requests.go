@@ -272,6 +272,13 @@ func legacyCreate() *schema {
 	}).require("image").with(createRules)
 }
 
+// createCertificate is CreateCertificateRequest: the chain and its key,
+// and exactly one of common_name or cn (its deprecated spelling).
+func createCertificate() *schema {
+	return object(props{"name": str(), "cn": str(), "common_name": str(), "chain": str(), "pkey": str()}).
+		require("chain", "pkey").oneOf("cn", "common_name")
+}
+
 // autoscalePolicy is AutoscalePolicy.
 func autoscalePolicy() *schema {
 	step := object(props{"adjustment": int64s(), "lower_bound": int64s(), "upper_bound": int64s()})
