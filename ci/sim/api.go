@@ -170,11 +170,11 @@ func (s *Sim) operations() map[string]func(*call) {
 		"CloneVolumes":       s.handleCloneVolumes,
 		"CloneVolumeByUUID":  s.handleCloneVolumes,
 
-		"CreateCertificate":           s.handleCreateCertificate,
-		"GetCertificates":             s.handleGetCertificates,
-		"GetCertificateByUUID":        s.handleGetCertificates,
-		"DeleteCertificates":          s.handleDeleteCertificates,
-		"DeleteCertificateByUUID":     s.handleDeleteCertificates,
+		"CreateCertificate":       s.handleCreateCertificate,
+		"GetCertificates":         s.handleGetCertificates,
+		"GetCertificateByUUID":    s.handleGetCertificates,
+		"DeleteCertificates":      s.handleDeleteCertificates,
+		"DeleteCertificateByUUID": s.handleDeleteCertificates,
 
 		"GetUser":       s.handleQuotas,
 		"GetUserByUUID": s.handleQuotas,

@@ -138,7 +138,7 @@ type Sim struct {
 	// certificates are the uploaded ones (api_certificates.go)
 	certificates map[string]*certificate
 	closing      bool
-	wg        sync.WaitGroup // runs and timers in flight
+	wg           sync.WaitGroup // runs and timers in flight
 }
 
 // New checks the options and the machine; Start brings the simulator up.
