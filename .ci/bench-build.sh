@@ -27,6 +27,7 @@ cat <<TABLE
 | module: warm rebuild, no change (function cache hit) | $(printf %.1f "$w") |
 | module: warm rebuild, stamp changed (warm Go caches, relink) | $(printf %.1f "$r") |
 | baseline: host \`go build\`, warm cache, stamp changed | $(printf %.1f "$h") |
+| inner loop: module relink / host relink | $(awk -v r="$r" -v h="$h" 'BEGIN{printf "%.2f×", r/h}') |
 
 | artefact | size |
 |---|---|

@@ -1,0 +1,41 @@
+#!/bin/bash
+# Deploy benchmark (not a test), through the module as users run it, side by side in one run: a first
+# deploy, an unchanged redeploy on an engine whose cache was emptied (a cold CI runner: the registry's
+# image is reused, nothing is built), the same with --rebuild, and rehearse cold and warm.
+#   bash .ci/bench-deploy.sh     # as root; needs the engine (.ci/engine/bootstrap.sh) and the fixtures
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. "${L:-/var/tmp/ofk-dagger}/dagger-env.sh"
+eval "$(bash .ci/fixtures.sh | sed 's/^/export /')"
+out=$(mktemp -d)
+trap 'kill "$(cat "$out/sim.pid" 2>/dev/null)" 2>/dev/null; wait 2>/dev/null; rm -rf "$out"' EXIT
+go build -o "$out/ofk" .
+gw=10.87.0.1 # the engine network's bridge: the one address the module's containers reach
+innet sh -c 'echo $$ > "$1/sim.pid"; exec "$1/ofk" sim --api $2:0 --registry $2:0 --tls $2:0 --http $2:0' sh "$out" $gw \
+  > "$out/sim.json" 2> "$out/sim.log" &
+until [ -s "$out/sim.json" ]; do sleep 0.2; done
+j(){ python3 -c "import json,sys; print(json.load(open('$out/sim.json'))['$1'])"; }
+export SIM_TOKEN=$(j token) OPENFGA_PRESHARED_KEY=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+mod=(--source="$OPENFGA_REPO" --commit="$OPENFGA_COMMIT" --goproxy-dir="$GOPROXY_DIR")
+dep=(deploy --token=env://SIM_TOKEN --api="$(j api)" --registry="http://$(j registry)" --ca="$(j ca)"
+     --connect-to="$(j tls)" --preshared-key=env://OPENFGA_PRESHARED_KEY --name=bench --memory=512Mi)
+t(){ local s=$(date +%s.%N); innet dagger call "$@" >"$out/log" 2>&1 || { tail -30 "$out/log"; exit 1; }; awk -v a="$(date +%s.%N)" -v b="$s" 'BEGIN{printf "%.1f", a-b}'; }
+cold(){ innet dagger core engine local-cache prune >/dev/null 2>&1; }
+
+first=$(t "${mod[@]}" "${dep[@]}")
+cold; unchanged=$(t "${mod[@]}" "${dep[@]}")
+grep -q "without a build" "$out/log" || { echo "the unchanged redeploy built" >&2; exit 1; }
+cold; rebuild=$(t "${mod[@]}" "${dep[@]}" --rebuild --force)
+cold; rcold=$(t "${mod[@]}" rehearse)
+rwarm=$(t "${mod[@]}" rehearse)
+warm=$(t "${mod[@]}" "${dep[@]}" --force)
+cat <<TABLE
+| through the module (2 cores, one run) | seconds |
+|---|---|
+| first deploy (warm engine: the build's caches are there) | $first |
+| unchanged redeploy, engine cache emptied (a cold runner): the registry's image reused | $unchanged |
+| the same with \`--rebuild --force\` | $rebuild |
+| deploy with \`--force\` (a rollout), warm engine, against the host's simulator | $warm |
+| \`rehearse\`, engine cache emptied | $rcold |
+| \`rehearse\`, warm | $rwarm |
+TABLE
