@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/sim/simtest"
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/verify"
 )
@@ -219,5 +221,57 @@ func TestCrashAfterAVerifiedDeployComesBack(t *testing.T) {
 	}
 	if st.Diagnosis == nil || !strings.Contains(st.Diagnosis.Cause+strings.Join(st.Diagnosis.Notes, " "), "restart") {
 		t.Errorf("status does not say it restarted: %+v", st.Diagnosis)
+	}
+}
+
+// A deploy that changes nothing racing one that rolls out, in both
+// orders: the service keeps answering and exactly one instance remains.
+// Started first, the no-op verifies the running instance and keeps it
+// while the other rolls out; started during a rollout, it sees instances
+// of two deploys and rolls out itself, and, being the later, wins.
+func TestNoOpRacingARolloutConverges(t *testing.T) {
+	bin := simtest.OpenFGABinary(t)
+	s := simtest.Start(t)
+	root := simtest.Rootfs(t, bin, 0o755)
+	const name = "noprace"
+	var log0 simtest.SyncBuffer
+	if _, err := Run(context.Background(), simOptions(t, s, root, name, &log0)); err != nil {
+		t.Fatalf("first deploy: %v\n%s", err, log0.String())
+	}
+	front := simtest.FrontClient(t, s)
+	for round, noopFirst := range []bool{true, false} {
+		pr := simtest.Probe(front, "https://"+name+"."+s.Endpoints().Domain)
+		var wg sync.WaitGroup
+		recs, errs, logs := make([]Deployment, 2), make([]error, 2), make([]simtest.SyncBuffer, 2)
+		for i := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				o := simOptions(t, s, root, name, &logs[i])
+				if rollout := (i == 0) != noopFirst; rollout {
+					o.Env = []string{fmt.Sprintf("ROUND=%d", round)}
+				} else if round == 1 {
+					o.Env = []string{"ROUND=0"} // what round 0's rollout left running
+				}
+				recs[i], errs[i] = Run(context.Background(), o)
+			}()
+			time.Sleep(500 * time.Millisecond)
+		}
+		wg.Wait()
+		time.Sleep(300 * time.Millisecond)
+		pr.Halt()
+		for i, err := range errs {
+			t.Logf("round %d, deploy %d: changed %v, %v", round, i, recs[i].Changed, err)
+			if err != nil && !strings.Contains(err.Error(), "it wins") {
+				t.Errorf("round %d, deploy %d failed for another reason than losing the race: %v\n%s", round, i, err, logs[i].String())
+			}
+		}
+		g, err := simClient(t, s, &simtest.SyncBuffer{}).GetServiceGroup(context.Background(), api.ByName(name))
+		if err != nil || len(g.Instances) != 1 {
+			t.Errorf("round %d: the group holds %+v (%v), want one instance", round, g.Instances, err)
+		}
+		if pr.Failed() > 0 {
+			t.Errorf("round %d: %d answered, %d failed (first: %s)", round, pr.OK(), pr.Failed(), pr.FirstFailure())
+		}
 	}
 }
