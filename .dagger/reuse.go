@@ -15,17 +15,21 @@ import (
 // deploy made from the same inputs, before anything is built: found (and
 // checked), it becomes o.Image and nothing is built; otherwise o gets the
 // inputs, for the image it will build to carry. The inputs are the
-// release, its commit and date, the Go image by digest (toolchain and CA
-// bundle), the build's recipe, the overlay, the Kraftfile's command and
-// the runtime by digest.
+// release, its commit (and the date when --date gives it), the Go image
+// by digest (toolchain and CA bundle), the build's recipe, the overlay,
+// the Kraftfile's command and the runtime by digest.
 func (m *OpenfgaKraftcloud) reuse(ctx context.Context, o *deploy.Options) (bool, error) {
-	p, err := m.plan(ctx)
+	tree, err := m.checkedTree(ctx)
 	if err != nil {
 		return false, err
 	}
-	goImage, err := dag.Container().From(p.image).ImageRef(ctx)
+	image, err := m.goImage(ctx, tree)
 	if err != nil {
-		return false, fmt.Errorf("resolve the Go image %s: %w", p.image, err)
+		return false, err
+	}
+	goImage, err := dag.Container().From(image).ImageRef(ctx)
+	if err != nil {
+		return false, fmt.Errorf("resolve the Go image %s: %w", image, err)
 	}
 	overlay, err := m.Overlay.Export(ctx, "/tmp/deploy/overlay")
 	if err != nil {
@@ -39,7 +43,9 @@ func (m *OpenfgaKraftcloud) reuse(ctx context.Context, o *deploy.Options) (bool,
 	if err != nil {
 		return false, err
 	}
-	in := buildcache.Inputs{Version: p.stamp.Version, Commit: p.stamp.Commit, Date: p.stamp.Date, GoImage: goImage,
+	// The commit fixes its own date: reading it (a container of the Go
+	// image) is left to a build. Only a date given with --date is an input.
+	in := buildcache.Inputs{Version: m.Version, Commit: m.Commit, Date: m.Date, GoImage: goImage,
 		Build: gobuild.Recipe(), Overlay: hash, Cmd: kf.Cmd}
 	image, full, err := deploy.FindBuild(ctx, *o, in, overlay)
 	switch {

@@ -24,7 +24,9 @@ import (
 type Inputs struct {
 	Version string `json:"version"` // the OpenFGA release tag
 	Commit  string `json:"commit"`  // the commit the tag resolved to
-	Date    string `json:"date"`    // the commit date stamped in
+	// Date is the commit date to stamp when it was given rather than read
+	// from the commit; "" when read, as the commit fixes it.
+	Date string `json:"date"`
 	// GoImage is the Go image as asked for; "" is the toolchain of the
 	// commit's own go.mod, which the commit fixes.
 	GoImage string `json:"go_image"`

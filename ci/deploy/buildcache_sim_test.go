@@ -107,6 +107,25 @@ func TestRegistryBuildCache(t *testing.T) {
 		t.Errorf("another commit: %v, want none", err)
 	}
 
+	// Reading the date from the commit, the module leaves it out of the
+	// inputs (the commit fixes it): found after a push under them, and the
+	// binary still held to the commit.
+	dateless := in
+	dateless.Date = ""
+	for _, c := range []struct{ commit, refusal string }{{commit, ""}, {strings.Repeat("1", 40), "is not stamped " + strings.Repeat("1", 40)}} {
+		dateless.Commit = c.commit
+		_, full, _ := FindBuild(context.Background(), opts(), dateless, overlay)
+		o = opts()
+		o.Inputs, o.Runtime, o.Force = &full, full.Runtime, true
+		if _, err := Run(context.Background(), o); err != nil {
+			t.Fatalf("the push under inputs without a date: %v\n%s", err, log.String())
+		}
+		_, _, err := FindBuild(context.Background(), opts(), dateless, overlay)
+		if c.refusal == "" && err != nil || c.refusal != "" && (err == nil || !strings.Contains(err.Error(), c.refusal)) {
+			t.Errorf("inputs without a date, commit %s: %v, want %q", c.commit, err, c.refusal)
+		}
+	}
+
 	// someone pushes other content under the same inputs' tag
 	if err := os.WriteFile(filepath.Join(root, "etc", "hosts"), []byte("10.0.0.66 evil\n"), 0o644); err != nil {
 		t.Fatal(err)
