@@ -59,7 +59,7 @@ func (m *OpenfgaKraftcloud) Checks(
 		}
 		pass("test-model: %s", lastLine(out))
 	}
-	if _, err := m.Rehearse(ctx, DatastoreMemory, nil, 0, nil, nil, false); err != nil {
+	if _, err := m.Rehearse(ctx, DatastoreMemory, nil, 0, nil, nil, false, DialectV1); err != nil {
 		return fail("rehearse", err)
 	}
 	pass("rehearse: deployed, verified and removed on the simulator")

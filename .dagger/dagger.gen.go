@@ -273,6 +273,52 @@ func (r *Datastore) UnmarshalJSON(bs []byte) error {
 	return nil
 }
 
+func (r Dialect) IsEnum() {}
+
+func (r Dialect) Name() string {
+	switch r {
+	case DialectLegacy:
+		return "Legacy"
+	case DialectV1:
+		return "V1"
+	}
+	return ""
+}
+
+func (r Dialect) Value() string {
+	return string(r)
+}
+
+func (r Dialect) MarshalJSON() ([]byte, error) {
+	if r == "" {
+		return []byte("\"\""), nil
+	}
+	name := r.Name()
+	if name == "" {
+		return nil, fmt.Errorf("invalid enum value %q", r)
+	}
+	return json.Marshal(name)
+}
+
+func (r *Dialect) UnmarshalJSON(bs []byte) error {
+	var s string
+	err := json.Unmarshal(bs, &s)
+	if err != nil {
+		return err
+	}
+	switch s {
+	case "":
+		*r = ""
+	case "V1":
+		*r = DialectV1
+	case "Legacy":
+		*r = DialectLegacy
+	default:
+		return fmt.Errorf("invalid enum value %q", s)
+	}
+	return nil
+}
+
 func main() {
 	ctx := context.Background()
 
@@ -420,55 +466,6 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*OpenfgaKraftcloud).Preflight(&parent, ctx, file)
-		case "Rootfs":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Rootfs(&parent, ctx)
-		case "Tarball":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Tarball(&parent, ctx)
-		case "Image":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Image(&parent, ctx)
-		case "Serve":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			return (*OpenfgaKraftcloud).Serve(&parent, ctx)
-		case "TestModel":
-			var parent OpenfgaKraftcloud
-			err = json.Unmarshal(parentJSON, &parent)
-			if err != nil {
-				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			var store *dagger.File
-			if inputArgs["store"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["store"]), &store)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg store", err))
-				}
-			}
-			var storeDir *dagger.Directory
-			if inputArgs["storeDir"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["storeDir"]), &storeDir)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeDir", err))
-				}
-			}
-			return (*OpenfgaKraftcloud).TestModel(&parent, ctx, store, storeDir)
 		case "Checks":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -1246,6 +1243,55 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*OpenfgaKraftcloud).Destroy(&parent, ctx, token, metro, api, name, image, registry, ca, deleteDatabase, deleteData)
+		case "Rootfs":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Rootfs(&parent, ctx)
+		case "Tarball":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Tarball(&parent, ctx)
+		case "Image":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Image(&parent, ctx)
+		case "Serve":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*OpenfgaKraftcloud).Serve(&parent, ctx)
+		case "TestModel":
+			var parent OpenfgaKraftcloud
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var store *dagger.File
+			if inputArgs["store"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["store"]), &store)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg store", err))
+				}
+			}
+			var storeDir *dagger.Directory
+			if inputArgs["storeDir"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["storeDir"]), &storeDir)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg storeDir", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).TestModel(&parent, ctx, store, storeDir)
 		case "Rehearse":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)
@@ -1294,7 +1340,14 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg crash", err))
 				}
 			}
-			return (*OpenfgaKraftcloud).Rehearse(&parent, ctx, datastore, postgresDebs, replicas, store, storeDir, crash)
+			var dialect Dialect
+			if inputArgs["dialect"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["dialect"]), &dialect)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg dialect", err))
+				}
+			}
+			return (*OpenfgaKraftcloud).Rehearse(&parent, ctx, datastore, postgresDebs, replicas, store, storeDir, crash, dialect)
 		case "":
 			var parent OpenfgaKraftcloud
 			err = json.Unmarshal(parentJSON, &parent)

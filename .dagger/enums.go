@@ -35,3 +35,14 @@ const (
 	// Stop only when idle with no open connection
 	ScaleToZeroIdle ScaleToZero = "idle"
 )
+
+// Dialect is the generation of KraftCloud's API the rehearsal's simulator
+// serves.
+type Dialect string
+
+const (
+	// The current API (v1)
+	DialectV1 Dialect = "v1"
+	// The 2024 API: answers as arrays, no tags, no volume clone
+	DialectLegacy Dialect = "legacy"
+)

@@ -48,6 +48,9 @@ func (m *OpenfgaKraftcloud) Rehearse(
 	// Rehearse the failures instead of a deploy
 	// +optional
 	crash bool,
+	// The generation of KraftCloud's API the simulator serves
+	// +default="v1"
+	dialect Dialect,
 ) (string, error) {
 	p, err := m.plan(ctx)
 	if err != nil {
@@ -59,7 +62,7 @@ func (m *OpenfgaKraftcloud) Rehearse(
 	}
 	token := simToken()
 	cli := m.cli(p).
-		WithServiceBinding("sim", m.simulator(p, token)).
+		WithServiceBinding("sim", m.simulator(p, token, dialect)).
 		WithDirectory("/work/rootfs", root).
 		WithFile("/work/Kraftfile", m.Kraftfile).
 		WithEnvVariable("UKC_TOKEN", token).
@@ -131,11 +134,11 @@ func (m *OpenfgaKraftcloud) cli(p *plan) *dagger.Container {
 
 // simulator is `openfga-kraftcloud sim` as a service: privileged, since it
 // makes network namespaces, a bridge and memory cgroups for its instances.
-func (m *OpenfgaKraftcloud) simulator(p *plan, token string) *dagger.Service {
+func (m *OpenfgaKraftcloud) simulator(p *plan, token string, dialect Dialect) *dagger.Service {
 	return m.cli(p).
 		WithExposedPort(simAPI).WithExposedPort(simRegistry).WithExposedPort(simTLS).WithExposedPort(simHTTP).
 		AsService(dagger.ContainerAsServiceOpts{
-			Args: []string{"openfga-kraftcloud", "sim", "--container", "--dir", "/var/lib/sim", "--token", token,
+			Args: []string{"openfga-kraftcloud", "sim", "--container", "--dir", "/var/lib/sim", "--token", token, "--dialect", string(dialect),
 				"--api", fmt.Sprintf("0.0.0.0:%d", simAPI), "--registry", fmt.Sprintf("0.0.0.0:%d", simRegistry),
 				"--tls", fmt.Sprintf("0.0.0.0:%d", simTLS), "--http", fmt.Sprintf("0.0.0.0:%d", simHTTP)},
 			InsecureRootCapabilities: true,

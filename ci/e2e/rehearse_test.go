@@ -10,7 +10,8 @@ import (
 )
 
 // `dagger call rehearse`: the whole pipeline against the simulator as a
-// service in the engine, with no account and nothing on the host: memory;
+// service in the engine, with no account and nothing on the host: memory,
+// on the current API and on the 2024 one;
 // PostgreSQL with two replicas and a store file; and the failure
 // rehearsal, whose diagnoses are the platform's.
 func TestRehearse(t *testing.T) {
@@ -18,6 +19,12 @@ func TestRehearse(t *testing.T) {
 	d := decodeDeployment(t, dagger(t, 30*time.Minute, f.moduleArgs("rehearse")...).must(t).stdout)
 	if !d.Verified || d.Datastore != "memory" || !strings.HasPrefix(d.URL, "https://openfga.") {
 		t.Errorf("rehearse: %+v", d)
+	}
+	r := dagger(t, 30*time.Minute, f.moduleArgs("rehearse", "--dialect=legacy")...).must(t)
+	// the 2024 API has no instance tags: the client hears so and sends its other form
+	if legacy := decodeDeployment(t, r.stdout); !legacy.Verified || legacy.Datastore != "memory" ||
+		!strings.Contains(r.stderr, "tags: unknown field") {
+		t.Errorf("rehearse against the 2024 API: %+v\n%s", legacy, tail(r.stderr, 30))
 	}
 
 	if os.Getenv("PG_DEBS") == "" {
@@ -48,7 +55,7 @@ func TestChecksAndEnums(t *testing.T) {
 			t.Errorf("checks does not say %q:\n%s", want, out)
 		}
 	}
-	for _, bad := range [][]string{{"deploy", "--token=env://SIM_TOKEN", "--datastore=mysql"}, {"deploy", "--token=env://SIM_TOKEN", "--restart=sometimes"}, {"rehearse", "--datastore=sqlite"}} {
+	for _, bad := range [][]string{{"deploy", "--token=env://SIM_TOKEN", "--datastore=mysql"}, {"deploy", "--token=env://SIM_TOKEN", "--restart=sometimes"}, {"rehearse", "--datastore=sqlite"}, {"rehearse", "--dialect=v2"}} {
 		r := dagger(t, 5*time.Minute, bad...)
 		if r.err == nil || !strings.Contains(r.stderr, "value should be one of") {
 			t.Errorf("%v: %v\n%s", bad, r.err, tail(r.stderr, 10))
