@@ -51,21 +51,58 @@ func (m *OpenfgaKraftcloud) plan(ctx context.Context) (*plan, error) {
 
 // binary is the built OpenFGA, preflighted.
 func (m *OpenfgaKraftcloud) binary(ctx context.Context, p *plan) (*dagger.File, error) {
-	bin := m.build(p)
-	if _, err := m.inspect(ctx, bin); err != nil {
+	c := m.built(p)
+	rep, err := report(ctx, c)
+	if err == nil {
+		err = rep.Err()
+	}
+	if err != nil {
 		return nil, err
 	}
-	return bin, nil
+	return c.File(binaryOut), nil
 }
 
-// build compiles OpenFGA with the project's one set of flags (ci/gobuild).
-func (m *OpenfgaKraftcloud) build(p *plan) *dagger.File {
-	const out = "/out/openfga"
+// Where the build container leaves the binary and its preflight report.
+const (
+	binaryOut = "/out/openfga"
+	reportOut = "/out/preflight.json"
+)
+
+// built is the build container after the build: OpenFGA compiled with the
+// project's one set of flags (ci/gobuild), then preflighted where it lies,
+// so that judging it reads a small report rather than the whole binary.
+func (m *OpenfgaKraftcloud) built(p *plan) *dagger.Container {
+	script := `go "$@" && preflight-report ` + binaryOut + " > " + reportOut
 	return m.goEnv(p.image).
+		WithMountedFile("/usr/local/bin/preflight-report", m.preflightReport(p.image)).
 		WithMountedDirectory("/src", p.tree.WithoutDirectory(".git")).
 		WithWorkdir("/src").
-		WithExec(append([]string{"go"}, gobuild.Args(p.stamp, out)...)).
+		WithExec(append([]string{"sh", "-c", script, "sh"}, gobuild.Args(p.stamp, binaryOut)...))
+}
+
+// preflightReport is ci/preflight/report built in the Go image: the
+// preflight the build container runs on its own output.
+func (m *OpenfgaKraftcloud) preflightReport(image string) *dagger.File {
+	const out = "/out/preflight-report"
+	return m.goEnv(image).
+		WithMountedDirectory("/src", m.Project).
+		WithWorkdir("/src").
+		WithExec([]string{"go", "build", "-trimpath", "-o", out, "./ci/preflight/report"}).
 		File(out)
+}
+
+// report is the preflight report the build container wrote.
+func report(ctx context.Context, c *dagger.Container) (preflight.Report, error) {
+	js, err := c.File(reportOut).Contents(ctx)
+	if err != nil {
+		return preflight.Report{}, err
+	}
+	var rep preflight.Report
+	if err := json.Unmarshal([]byte(js), &rep); err != nil {
+		return preflight.Report{}, fmt.Errorf("preflight: the report of the build: %w", err)
+	}
+	rep.Path = filepath.Base(binaryOut)
+	return rep, nil
 }
 
 // Preflight inspects an ELF file (default: the binary this module builds) and
@@ -83,7 +120,11 @@ func (m *OpenfgaKraftcloud) Preflight(
 		if err != nil {
 			return "", err
 		}
-		file = m.build(p)
+		rep, err := report(ctx, m.built(p))
+		if err != nil {
+			return "", err
+		}
+		return verdict(rep)
 	}
 	return m.inspect(ctx, file)
 }
@@ -104,6 +145,11 @@ func (m *OpenfgaKraftcloud) inspect(ctx context.Context, file *dagger.File) (str
 		return "", fmt.Errorf("preflight: %w", err)
 	}
 	rep.Path = name
+	return verdict(rep)
+}
+
+// verdict is the report as JSON, and its refusal as the error.
+func verdict(rep preflight.Report) (string, error) {
 	js, _ := json.MarshalIndent(rep, "", "  ")
 	return string(js), rep.Err()
 }
