@@ -45,6 +45,14 @@ func (m *OpenfgaKraftcloud) reuse(ctx context.Context, o *deploy.Options) (bool,
 	}
 	// The commit fixes its own date: reading it (a container of the Go
 	// image) is left to a build. Only a date given with --date is an input.
+	stamp := gobuild.Stamp{Version: m.Version, Commit: m.Commit, Date: m.Date}
+	check := stamp.Validate
+	if m.Date == "" {
+		check = stamp.ValidateRelease
+	}
+	if err := check(); err != nil {
+		return false, err
+	}
 	in := buildcache.Inputs{Version: m.Version, Commit: m.Commit, Date: m.Date, GoImage: goImage,
 		Build: gobuild.Recipe(), Overlay: hash, Cmd: kf.Cmd}
 	image, full, err := deploy.FindBuild(ctx, *o, in, overlay)

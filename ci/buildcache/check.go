@@ -99,8 +99,12 @@ func checkBinary(path string, built Built) error {
 	if err != nil {
 		return err
 	}
-	for _, v := range []string{built.Version, built.Commit, built.Date} {
-		if v != "" && !bytes.Contains(b, []byte(v)) {
+	stamp := []string{built.Version, built.Commit}
+	if built.Date != "" { // else read from the commit, which fixes it
+		stamp = append(stamp, built.Date)
+	}
+	for _, v := range stamp {
+		if !bytes.Contains(b, []byte(v)) {
 			return fmt.Errorf("its binary is not stamped %s", v)
 		}
 	}

@@ -66,4 +66,13 @@ func TestStampValidate(t *testing.T) {
 			t.Errorf("Validate(%+v) = nil, want an error", s)
 		}
 	}
+	// the release alone: any date, or none, and the same refusals of a bad version or commit
+	if err := (Stamp{Version: stamp.Version, Commit: stamp.Commit}).ValidateRelease(); err != nil {
+		t.Errorf("ValidateRelease without a date: %v", err)
+	}
+	for _, s := range []Stamp{bad[0], bad[1], bad[3], {Version: stamp.Version}} {
+		if err := s.ValidateRelease(); err == nil {
+			t.Errorf("ValidateRelease(%+v) = nil, want an error", s)
+		}
+	}
 }
