@@ -2,14 +2,7 @@ package deploy
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,7 +122,7 @@ func TestOwnDomain(t *testing.T) {
 // cover the domain; uploaded once, served by the front for the domain,
 // the verification trusting its CA; destroy removes it with the group.
 func TestOwnCertificate(t *testing.T) {
-	caPEM, chain, key := testCertificate(t, "fga.example.org")
+	caPEM, chain, key := simtest.Certificate(t, "fga.example.org")
 	c, sent := refuseAll(t)
 	standinRoot := simtest.Rootfs(t, simtest.GoBinary(t, standin), 0o755)
 	_, err := Run(context.Background(), Options{Client: c, Rootfs: standinRoot, Name: "x", PresharedKeys: []string{testKey},
@@ -171,27 +164,4 @@ func TestOwnCertificate(t *testing.T) {
 		t.Errorf("destroy: %+v %v", out, err)
 	}
 	simtest.NoSecrets(t, map[string]string{"log": log.String()}, key)
-}
-
-// testCertificate is a CA and a leaf for host it signed: the CA's PEM,
-// the leaf's chain and its key.
-func testCertificate(t *testing.T, host string) (caPEM, chain, key string) {
-	t.Helper()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"}, NotBefore: time.Now().Add(-time.Hour),
-		NotAfter: time.Now().Add(time.Hour), IsCA: true, KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leafKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: host}, DNSNames: []string{host},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, caTmpl, &leafKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, _ := x509.MarshalECPrivateKey(leafKey)
-	pemOf := func(typ string, b []byte) string { return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b})) }
-	return pemOf("CERTIFICATE", caDER), pemOf("CERTIFICATE", leafDER), pemOf("EC PRIVATE KEY", keyDER)
 }

@@ -3,17 +3,10 @@ package kraftcloud_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
-	"math/big"
 	"net/http"
 	"net/url"
 	"os"
@@ -174,7 +167,7 @@ func lifecycle(t *testing.T, d spec.Dialect) []sent {
 	_, err = c.DeleteServiceGroup(ctx, api.ByUUID(g.UUID))
 	must("delete group", err)
 	if d == spec.V1 { // the legacy spec has no certificates
-		chain, key := selfSigned(t, "golden.example.org")
+		_, chain, key := simtest.Certificate(t, "golden.example.org")
 		_, err = c.CreateCertificate(ctx, api.CreateCertificateRequest{Name: "golden-cert", CommonName: "golden.example.org", Chain: chain, PKey: key})
 		must("upload certificate", err)
 		_, err = c.ListCertificates(ctx)
@@ -343,18 +336,4 @@ func golden(t *testing.T, file string, lines []string) {
 	if string(want) != got {
 		t.Errorf("the requests sent differ from %s (if the change is meant, rewrite it with -update and review the diff):\n--- want\n%s--- got\n%s", file, want, got)
 	}
-}
-
-// selfSigned is a certificate for host signed by its own key, and the key.
-func selfSigned(t *testing.T, host string) (chain, key string) {
-	t.Helper()
-	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: host}, DNSNames: []string{host},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kd, _ := x509.MarshalECPrivateKey(k)
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})), string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kd}))
 }
