@@ -84,9 +84,7 @@ func (m *OpenfgaKraftcloud) built(p *plan) *dagger.Container {
 // preflight the build container runs on its own output.
 func (m *OpenfgaKraftcloud) preflightReport(image string) *dagger.File {
 	const out = "/out/preflight-report"
-	return m.goEnv(image).
-		WithMountedDirectory("/src", m.Project).
-		WithWorkdir("/src").
+	return m.projectEnv(image).
 		WithExec([]string{"go", "build", "-trimpath", "-o", out, "./ci/preflight/report"}).
 		File(out)
 }
@@ -173,6 +171,12 @@ func (m *OpenfgaKraftcloud) stamp(ctx context.Context, tree *dagger.Directory, i
 	}
 	s := gobuild.Stamp{Version: m.Version, Commit: m.Commit, Date: date}
 	return s, s.Validate()
+}
+
+// projectEnv is the build container with this repository's Go source at
+// /src, the working directory.
+func (m *OpenfgaKraftcloud) projectEnv(image string) *dagger.Container {
+	return m.goEnv(image).WithMountedDirectory("/src", m.Project).WithWorkdir("/src")
 }
 
 // goEnv is the build container: the static build's env, the cache volumes

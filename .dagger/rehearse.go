@@ -126,9 +126,7 @@ openfga-kraftcloud status --name crash --api http://sim:4000 >/dev/null 2>&1 && 
 // cli is a container with this repository's CLI built and its source at
 // /src (the failure rehearsal builds a PIE binary from it).
 func (m *OpenfgaKraftcloud) cli(p *plan) *dagger.Container {
-	return m.goEnv(p.image).
-		WithMountedDirectory("/src", m.Project).
-		WithWorkdir("/src").
+	return m.projectEnv(p.image).
 		WithExec([]string{"go", "build", "-trimpath", "-o", "/usr/local/bin/openfga-kraftcloud", "."})
 }
 
