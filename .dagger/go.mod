@@ -28,7 +28,6 @@ require (
 require (
 	github.com/antlr4-go/antlr/v4 v4.13.1 // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
-	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/docker/cli v29.7.2+incompatible // indirect
 	github.com/docker/docker-credential-helpers v0.9.3 // indirect
 	github.com/envoyproxy/protoc-gen-validate v1.3.3 // indirect
@@ -70,3 +69,36 @@ replace go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp => go.opente
 replace go.opentelemetry.io/otel/log => go.opentelemetry.io/otel/log v0.14.0
 
 replace go.opentelemetry.io/otel/sdk/log => go.opentelemetry.io/otel/sdk/log v0.14.0
+
+// The libraries the Go SDK shares with this project, at the SDK's own versions: the engine's SDK
+// image ships them compiled, so a cold engine compiles only what the module adds
+// (ci/consistency TestModuleBuildsAgainstTheSDKsVersions keeps them in step).
+replace github.com/grpc-ecosystem/grpc-gateway/v2 => github.com/grpc-ecosystem/grpc-gateway/v2 v2.27.2
+
+replace go.opentelemetry.io/auto/sdk => go.opentelemetry.io/auto/sdk v1.1.0
+
+replace go.opentelemetry.io/otel => go.opentelemetry.io/otel v1.38.0
+
+replace go.opentelemetry.io/otel/metric => go.opentelemetry.io/otel/metric v1.38.0
+
+replace go.opentelemetry.io/otel/sdk => go.opentelemetry.io/otel/sdk v1.38.0
+
+replace go.opentelemetry.io/otel/sdk/metric => go.opentelemetry.io/otel/sdk/metric v1.38.0
+
+replace go.opentelemetry.io/otel/trace => go.opentelemetry.io/otel/trace v1.38.0
+
+replace golang.org/x/net => golang.org/x/net v0.44.0
+
+replace golang.org/x/sync => golang.org/x/sync v0.17.0
+
+replace golang.org/x/sys => golang.org/x/sys v0.36.0
+
+replace golang.org/x/text => golang.org/x/text v0.29.0
+
+replace google.golang.org/genproto/googleapis/api => google.golang.org/genproto/googleapis/api v0.0.0-20250825161204-c5933d9347a5
+
+replace google.golang.org/genproto/googleapis/rpc => google.golang.org/genproto/googleapis/rpc v0.0.0-20250825161204-c5933d9347a5
+
+replace google.golang.org/grpc => google.golang.org/grpc v1.76.0
+
+replace google.golang.org/protobuf => google.golang.org/protobuf v1.36.9

@@ -2,9 +2,13 @@ package consistency
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/gobuild"
@@ -90,4 +94,65 @@ func TestOnePin(t *testing.T) {
 	if err := gobuild.Pinned.Validate(); err != nil {
 		t.Errorf("gobuild.Pinned: %v", err)
 	}
+}
+
+// The module builds against the Go SDK's own versions of the libraries the
+// SDK shares with this project (gRPC, protobuf, OpenTelemetry, golang.org/x)
+// through replace lines in .dagger/go.mod. The engine's Go SDK image ships
+// those packages compiled, so a cold engine (a CI runner that keeps no
+// cache) then compiles only what the module adds; without the pins minimal
+// version selection takes this project's newer versions and a cold engine
+// compiles the SDK's whole graph again before the module's first call.
+func TestModuleBuildsAgainstTheSDKsVersions(t *testing.T) {
+	sdk := sdkRequirements(t, engineVersion(t))
+	list := exec.Command("go", "list", "-mod=readonly", "-deps",
+		"-f", "{{with .Module}}{{.Path}} {{.Version}} {{with .Replace}}{{.Version}}{{end}}{{end}}", "./internal/...")
+	list.Dir = filepath.Join("..", "..", ".dagger")
+	out, err := list.Output()
+	if err != nil {
+		t.Fatalf("go list in .dagger: %v", err)
+	}
+	var fix []string
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line) // path, selected version, pinned version
+		if len(f) < 2 {
+			continue
+		}
+		want, ok := sdk[f[0]]
+		if ok && want != f[1] && (len(f) < 3 || f[2] != want) {
+			fix = append(fix, fmt.Sprintf("go mod edit -replace=%s=%s@%s", f[0], f[0], want))
+		}
+	}
+	if len(fix) > 0 {
+		slices.Sort(fix)
+		fix = slices.Compact(fix)
+		t.Errorf("the module does not build against the Go SDK's versions of %d modules; in .dagger run:\n%s\ngo mod tidy",
+			len(fix), strings.Join(fix, "\n"))
+	}
+}
+
+// sdkRequirements reads the go.mod of the Go SDK release the engine runs.
+func sdkRequirements(t *testing.T, version string) map[string]string {
+	t.Helper()
+	out, err := exec.Command("go", "mod", "download", "-json", "dagger.io/dagger@"+version).Output()
+	if err != nil {
+		t.Fatalf("go mod download dagger.io/dagger@%s: %v", version, err)
+	}
+	var dl struct{ GoMod string }
+	if err := json.Unmarshal(out, &dl); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(dl.GoMod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mf, err := modfile.Parse(dl.GoMod, b, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := map[string]string{}
+	for _, r := range mf.Require {
+		req[r.Mod.Path] = r.Mod.Version
+	}
+	return req
 }
