@@ -173,7 +173,15 @@ if ! stamp_ok gosdk "$V-$SEED" || [ ! -f $R/etc/dagger/sdk.env ]; then
   unshare -m bash -c "mount -t proc proc $S/proc; mount --rbind /dev $S/dev; \
     chroot $S /usr/bin/env -i HOME=/root PATH=/usr/local/go/bin:/usr/bin:/bin GOPATH=/go GOTOOLCHAIN=local \
        GOPROXY=off GOFLAGS=-mod=mod GOSUMDB=off \
-    sh -c 'go build std && go list -C /sdk -e -export=true -compiled=true -deps=true -test=false . >/dev/null'"
+    sh -c 'go build std && go list -C /sdk -e -export=true -compiled=true -deps=true -test=false . >/dev/null &&
+           go list -C /sdk -e -deps -f \"{{with .Module}}{{.Dir}}{{end}}\" . | sort -u > /tmp/sdk-modules'"
+  # Keep unpacked only the modules the SDK compiles: the others stay as the zips Go unpacks on demand.
+  # The engine unpacks this image again on a cold start, so each unpacked tree left here costs every
+  # module's first call (the project's graph, tests of dependencies included, is most of the image).
+  find $S/go/pkg/mod -path $S/go/pkg/mod/cache -prune -o -type d -name '*@*' -prune -print | while read -r d; do
+    grep -qxF "${d#$S}" $S/tmp/sdk-modules || { chmod -R u+w "$d"; rm -rf "$d"; }
+  done
+  rm -f $S/tmp/sdk-modules
   rm -rf $S/sdk $S/var/lib/apt/lists/*; : > $S/etc/resolv.conf
   rm -rf $L/oci/gosdk
   umoci init --layout $L/oci/gosdk
