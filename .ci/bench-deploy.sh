@@ -1,7 +1,7 @@
 #!/bin/bash
 # Deploy benchmark (not a test), through the module as users run it, side by side in one run: a first
-# deploy, an unchanged redeploy on a new engine with an empty state (a cold CI runner: the registry's
-# image is reused, nothing is built), the same with --rebuild, and rehearse cold and warm. The engine's
+# deploy, an unchanged redeploy on the same engine and on a new engine with an empty state (a cold CI
+# runner: the registry's image is reused, nothing is built), the same with --rebuild, and rehearse cold and warm. The engine's
 # state is set aside for the cold runs and put back at the end.
 #   bash .ci/bench-deploy.sh     # as root; needs the engine (.ci/engine/bootstrap.sh) and the fixtures
 set -euo pipefail
@@ -36,6 +36,8 @@ mkdir "$out/empty" && (cd "$out/empty" && innet dagger init --sdk=go --name=empt
 # "warm engine" means what it says: the module already compiled, the build's caches filled
 t "${mod[@]}" binary >/dev/null
 first=$(t "${mod[@]}" "${dep[@]}")
+same=$(t "${mod[@]}" "${dep[@]}")
+grep -q '"changed": false' "$out/log" || { echo "the unchanged redeploy rolled out" >&2; exit 1; }
 # Nothing is built when the registry's image is reused: no module proxy directory is uploaded, as on a
 # runner that reaches the proxy (one that built would fail here, offline, and the bench with it).
 cold; unchanged=$(t --source="$OPENFGA_REPO" --commit="$OPENFGA_COMMIT" "${dep[@]}")
@@ -49,6 +51,7 @@ cat <<TABLE
 | through the module (2 cores, one run) | seconds |
 |---|---|
 | first deploy (warm engine: the build's caches are there) | $first |
+| unchanged redeploy, warm engine (a runner that keeps its engine) | $same |
 | unchanged redeploy, new engine (a cold runner): the registry's image reused | $unchanged |
 | the same with \`--rebuild --force\` | $rebuild |
 | baseline: an empty Go module's first call, new engine | $empty |
