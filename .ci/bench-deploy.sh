@@ -1,8 +1,8 @@
 #!/bin/bash
 # Deploy benchmark (not a test), through the module as users run it, side by side in one run: a first
 # deploy, an unchanged redeploy on the same engine and on a new engine with an empty state (a cold CI
-# runner: the registry's image is reused, nothing is built), the same with --rebuild, and rehearse cold and warm. The engine's
-# state is set aside for the cold runs and put back at the end.
+# runner: the registry's image is reused, nothing is built), the same with --rebuild, and rehearse cold
+# and warm. The engine's state is set aside for the cold runs and put back at the end.
 #   bash .ci/bench-deploy.sh     # as root; needs the engine (.ci/engine/bootstrap.sh) and the fixtures
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +33,8 @@ t(){ local s=$(date +%s.%N); innet dagger call "$@" >"$out/log" 2>&1 || { tail -
 mkdir "$out/empty" && (cd "$out/empty" && innet dagger init --sdk=go --name=empty --license= . >/dev/null 2>&1 &&
   printf 'package main\n\ntype Empty struct{}\n\nfunc (m *Empty) Hello() string { return "hi" }\n' > main.go)
 
-# "warm engine" means what it says: the module already compiled, the build's caches filled
+# "warm engine" means what it says: the module already compiled, the binary built (packaging the image
+# is the first deploy's, unless an earlier run on this engine did it)
 t "${mod[@]}" binary >/dev/null
 first=$(t "${mod[@]}" "${dep[@]}")
 same=$(t "${mod[@]}" "${dep[@]}")
@@ -50,7 +51,7 @@ warm=$(t "${mod[@]}" "${dep[@]}" --force)
 cat <<TABLE
 | through the module (2 cores, one run) | seconds |
 |---|---|
-| first deploy (warm engine: the build's caches are there) | $first |
+| first deploy (warm engine: the module loaded, the binary built) | $first |
 | unchanged redeploy, warm engine (a runner that keeps its engine) | $same |
 | unchanged redeploy, new engine (a cold runner): the registry's image reused | $unchanged |
 | the same with \`--rebuild --force\` | $rebuild |
