@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/kraftcloud/api"
@@ -87,8 +86,7 @@ func (r *run) verifyDomains(ctx context.Context) error {
 				continue
 			}
 		}
-		var retried atomic.Int64
-		c := r.check.fqdnClient(d, key, 0, &retried)
+		c := r.check.fqdnClient(d, key, 0, &misroutes{})
 		hctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		err := c.WaitHealthy(hctx, 500*time.Millisecond)
 		cancel()

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync/atomic"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/fgastore"
 )
@@ -109,8 +108,7 @@ func (r *run) bootstrap(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var retried atomic.Int64
-	c := r.check.fqdnClient(r.fqdn, key, 0, &retried)
+	c := r.check.fqdnClient(r.fqdn, key, 0, &misroutes{})
 	r.log.Printf("store: bootstrap %q from %s", r.store.file.Name, r.store.file.Path)
 	res, err := fgastore.Bootstrap(ctx, fgastore.Endpoint{URL: c.BaseURL, Key: key, HTTP: c.HTTP}, r.store.file, r.store.id)
 	if err != nil {

@@ -36,6 +36,9 @@ import (
 //     number of times, until it reaches the instance that has the model.
 //     (The model is written once, and tuples only where the model is, so
 //     one instance holds both and the checks' answers are meaningful.)
+//   - the instance that holds the model may go away while the round trip
+//     runs (a racing deploy that lost removes its instances): then no
+//     repeat can reach it, and the round trip starts over on a new store.
 // What this cannot prove is that the round trip ran on the new instance;
 // with one instance (a first deploy) it necessarily did. Measured in the
 // simulator (round-robin front): no request failed during a rollout.
@@ -68,7 +71,7 @@ func (v *verifier) credential(ctx context.Context) (string, error) {
 // given (the simulator's) besides the system's, and with connectTo it
 // sends the FQDN's connections to that address, like curl --connect-to.
 // others is how many other instances share the FQDN (see otherBackend).
-func (v *verifier) fqdnClient(fqdn, key string, others int, retried *atomic.Int64) *verify.Client {
+func (v *verifier) fqdnClient(fqdn, key string, others int, seen *misroutes) *verify.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	if len(v.front.caPEM) > 0 {
 		pool, err := x509.SystemCertPool()
@@ -91,7 +94,7 @@ func (v *verifier) fqdnClient(fqdn, key string, others int, retried *atomic.Int6
 	// Short-lived connections: each request is balanced anew, as a fresh
 	// client's would be.
 	tr.DisableKeepAlives = true
-	rt := &otherBackend{base: tr, attempts: 4 * (others + 1), also401: others > 0, retried: retried}
+	rt := &otherBackend{base: tr, attempts: 4 * (others + 1), also401: others > 0, seen: seen}
 	return &verify.Client{BaseURL: "https://" + fqdn, HTTP: &http.Client{Transport: rt, Timeout: 15 * time.Second}, Key: key}
 }
 
@@ -101,8 +104,13 @@ type otherBackend struct {
 	base     http.RoundTripper
 	attempts int
 	also401  bool
-	retried  *atomic.Int64
+	seen     *misroutes
 }
+
+// misroutes counts the requests that reached an instance without their
+// store or model: those repeated, and those still misrouted at the last
+// attempt (the instance that has the store is gone, or never answered).
+type misroutes struct{ repeated, gaveUp atomic.Int64 }
 
 func (t *otherBackend) RoundTrip(req *http.Request) (*http.Response, error) {
 	for i := 1; ; i++ {
@@ -116,10 +124,14 @@ func (t *otherBackend) RoundTrip(req *http.Request) (*http.Response, error) {
 			r.Body = body
 		}
 		resp, err := t.base.RoundTrip(r)
-		if err != nil || i >= t.attempts || !t.misrouted(req, resp) {
+		if err != nil || !t.misrouted(req, resp) {
 			return resp, err
 		}
-		t.retried.Add(1)
+		if i >= t.attempts {
+			t.seen.gaveUp.Add(1)
+			return resp, nil
+		}
+		t.seen.repeated.Add(1)
 	}
 }
 
@@ -159,13 +171,13 @@ func (t *otherBackend) misrouted(req *http.Request, resp *http.Response) bool {
 func (v *verifier) serves(ctx context.Context, refs []api.Ref, fqdn string, old int, timings *Timings, alive aliveFunc) error {
 	ctx, cancel := context.WithTimeout(ctx, v.t.Verify)
 	defer cancel()
-	var retried atomic.Int64
+	var seen misroutes
 	others := old + len(refs) - 1 // what else may answer a request meant for one instance
 	key, err := v.credential(ctx)
 	if err != nil {
 		return err
 	}
-	c := v.fqdnClient(fqdn, key, others, &retried)
+	c := v.fqdnClient(fqdn, key, others, &seen)
 
 	v.log.Printf("verify: wait until the instances listen, then https://%s/healthz", fqdn)
 	start := time.Now()
@@ -183,12 +195,12 @@ func (v *verifier) serves(ctx context.Context, refs []api.Ref, fqdn string, old 
 	}
 	v.log.Printf("verify: authorization round trip (store, model, tuple, check allowed and denied)")
 	start = time.Now()
-	err = v.roundTrip(ctx, c)
+	err = v.roundTrip(ctx, c, &seen)
 	timings.RoundTrip = since(start)
 	if err != nil {
 		return err
 	}
-	if n := retried.Load(); n > 0 {
+	if n := seen.repeated.Load(); n > 0 {
 		v.log.Printf("verify: %d request(s) reached another instance of the group and were repeated", n)
 	}
 	repeats := 2*(others+1) + 1
@@ -240,11 +252,15 @@ func (v *verifier) waitServing(ctx context.Context, i int, ref api.Ref, others i
 type aliveFunc func(ctx context.Context, i int, inst api.Instance) error
 
 // roundTrip tries the round trip a few times: a gateway hiccup (502/503)
-// on one request should not fail a deployment, a wrong answer should.
-func (v *verifier) roundTrip(ctx context.Context, c *verify.Client) error {
+// on one request, or the instance with its store gone half-way (seen, c's
+// misroutes, counts a request given up on), should not fail a
+// deployment; a wrong answer should.
+func (v *verifier) roundTrip(ctx context.Context, c *verify.Client, seen *misroutes) error {
 	var err error
 	for attempt := 1; attempt <= 3; attempt++ {
-		if err = c.RoundTrip(ctx); err == nil || !gatewayHiccup(err) || ctx.Err() != nil {
+		lost := seen.gaveUp.Load()
+		err = c.RoundTrip(ctx)
+		if err == nil || ctx.Err() != nil || !gatewayHiccup(err) && seen.gaveUp.Load() == lost {
 			return err
 		}
 		v.log.Printf("verify: round trip attempt %d: %v", attempt, err)
@@ -270,12 +286,11 @@ func gatewayHiccup(err error) bool {
 func (v *verifier) persistence(ctx context.Context, fqdn string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, v.t.Verify)
 	defer cancel()
-	var retried atomic.Int64
 	key, err := v.credential(ctx)
 	if err != nil {
 		return "", err
 	}
-	c := v.fqdnClient(fqdn, key, 0, &retried)
+	c := v.fqdnClient(fqdn, key, 0, &misroutes{})
 	var found string
 	_, err = c.CheckMarker(ctx)
 	switch {

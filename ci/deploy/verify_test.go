@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/openfga-kraftcloud/openfga-kraftcloud/ci/verify"
@@ -20,6 +19,11 @@ type twoBackends struct {
 	next   int
 	stores [2]map[string]bool // store id -> has the tuple
 	models [2]map[string]bool
+	// dropModelHolder: the backend that takes the first model goes away
+	// then, and only the other answers (only is that one, plus one).
+	dropModelHolder bool
+	only            int
+	denyAll         bool // every check answers allowed=false
 }
 
 // The IDs OpenFGA would give (the go-sdk checks they are ULIDs).
@@ -34,6 +38,9 @@ func (b *twoBackends) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json") // as OpenFGA answers
 	i := b.next % 2
 	b.next++
+	if b.only > 0 {
+		i = b.only - 1
+	}
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	switch {
 	case r.URL.Path == "/healthz":
@@ -43,6 +50,10 @@ func (b *twoBackends) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"id":"` + storeULID + `"}`))
 	case len(parts) == 3 && parts[2] == "authorization-models":
 		b.models[i][modelULID] = true // OpenFGA writes a model even for a store it does not know
+		if b.dropModelHolder {
+			b.dropModelHolder, b.only = false, 2-i
+			b.stores[i], b.models[i] = map[string]bool{}, map[string]bool{}
+		}
 		w.Write([]byte(`{"authorization_model_id":"` + modelULID + `"}`))
 	case len(parts) == 3 && !b.models[i][modelULID]:
 		w.WriteHeader(http.StatusBadRequest)
@@ -51,7 +62,7 @@ func (b *twoBackends) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		b.stores[i][storeULID] = true
 		w.Write([]byte(`{}`))
 	case len(parts) == 3 && parts[2] == "check":
-		allowed := b.stores[i][storeULID] && strings.Contains(readAll(r), "anne")
+		allowed := b.stores[i][storeULID] && strings.Contains(readAll(r), "anne") && !b.denyAll
 		w.Write([]byte(`{"allowed":` + map[bool]string{true: "true", false: "false"}[allowed] + `}`))
 	case len(parts) == 2 && r.Method == "DELETE":
 		if _, ok := b.stores[i][storeULID]; !ok {
@@ -83,24 +94,52 @@ func TestRoundTripAcrossTwoInstances(t *testing.T) {
 	b := &twoBackends{stores: [2]map[string]bool{{}, {}}, models: [2]map[string]bool{{}, {}}}
 	srv := httptest.NewServer(b)
 	defer srv.Close()
-	var retried atomic.Int64
-	rt := &otherBackend{base: http.DefaultTransport, attempts: 8, also401: true, retried: &retried}
+	var seen misroutes
+	rt := &otherBackend{base: http.DefaultTransport, attempts: 8, also401: true, seen: &seen}
 	c := &verify.Client{BaseURL: srv.URL, HTTP: &http.Client{Transport: rt}}
 	if err := c.RoundTrip(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if retried.Load() == 0 {
+	if seen.repeated.Load() == 0 {
 		t.Fatal("no request was repeated: the test does not exercise the rollout case")
 	}
-	t.Logf("%d requests repeated", retried.Load())
+	t.Logf("%d requests repeated", seen.repeated.Load())
 
 	// with one attempt only, the same exchange fails: the retry is what helps
 	b = &twoBackends{stores: [2]map[string]bool{{}, {}}, models: [2]map[string]bool{{}, {}}}
 	srv2 := httptest.NewServer(b)
 	defer srv2.Close()
-	c = &verify.Client{BaseURL: srv2.URL, HTTP: &http.Client{Transport: &otherBackend{base: http.DefaultTransport, attempts: 1, retried: &retried}}}
+	c = &verify.Client{BaseURL: srv2.URL, HTTP: &http.Client{Transport: &otherBackend{base: http.DefaultTransport, attempts: 1, seen: &seen}}}
 	if err := c.RoundTrip(context.Background()); err == nil {
 		t.Fatal("round trip passed without retries")
+	}
+}
+
+// The instance that took the model goes away half-way, as a racing deploy
+// that lost removes its instances: no repeat reaches the model, so the
+// round trip starts over on a new store and passes on the instance left.
+func TestRoundTripStartsOverWhenTheModelsInstanceGoes(t *testing.T) {
+	b := &twoBackends{stores: [2]map[string]bool{{}, {}}, models: [2]map[string]bool{{}, {}}, dropModelHolder: true}
+	srv := httptest.NewServer(b)
+	defer srv.Close()
+	var seen misroutes
+	var log strings.Builder
+	v := &verifier{log: newProgress(&log, nil)}
+	c := &verify.Client{BaseURL: srv.URL, HTTP: &http.Client{Transport: &otherBackend{base: http.DefaultTransport, attempts: 8, seen: &seen}}}
+	if err := v.roundTrip(context.Background(), c, &seen); err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	if seen.gaveUp.Load() == 0 || !strings.Contains(log.String(), "round trip attempt 1") {
+		t.Fatalf("the first round trip did not lose its model (gave up %d)\n%s", seen.gaveUp.Load(), log.String())
+	}
+
+	// a wrong answer still fails, however many attempts there are
+	b = &twoBackends{stores: [2]map[string]bool{{}, {}}, models: [2]map[string]bool{{}, {}}, denyAll: true}
+	srv2 := httptest.NewServer(b)
+	defer srv2.Close()
+	c.BaseURL = srv2.URL
+	if err := v.roundTrip(context.Background(), c, &seen); err == nil || !strings.Contains(err.Error(), "allowed=false, want true") {
+		t.Fatalf("a backend that allows nothing: %v", err)
 	}
 }
 
